@@ -1,0 +1,1 @@
+"""Users, departments, roles, opening hours, capacity and notifications."""

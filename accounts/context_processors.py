@@ -1,0 +1,39 @@
+"""Navigation by role for the base template."""
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from .roles import Role
+from .selectors import user_roles
+
+# (url name, label, roles that see it). A name that does not resolve yet is left out.
+NAVIGATION = [
+    ("contacts:inbox", _("Inbox"), {Role.AGENT, Role.MANAGER}),
+    ("contacts:search", _("Customers"), {Role.AGENT, Role.MEMBER, Role.MANAGER, Role.MARKETER}),
+    ("journeys:campaigns", _("Campaigns"), {Role.MARKETER, Role.MANAGER}),
+    ("journeys:calendar", _("Calendar"), {Role.MARKETER, Role.MANAGER, Role.AGENT}),
+    ("feedback:dashboard", _("Feedback"), {Role.MANAGER}),
+    ("feedback:reports", _("Reports"), {Role.MANAGER}),
+    ("accounts:settings", _("Settings"), {Role.MANAGER, Role.ADMIN}),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": [], "user_role_names": []}
+    roles = user_roles(user=user)
+    items = []
+    for name, label, allowed in NAVIGATION:
+        if roles & allowed:
+            try:
+                url = reverse(name)
+            except NoReverseMatch:
+                continue
+            items.append(
+                {"url": url, "label": label, "active": request.path.startswith(url) and url != "/"}
+            )
+    return {"nav_items": items, "user_role_names": sorted(r.value for r in roles)}

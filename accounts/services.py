@@ -1,0 +1,121 @@
+"""State changes in accounts: roles, notifications."""
+
+import logging
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.contrib.auth.models import Group, Permission
+from django.core.mail import send_mass_mail
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone, translation
+
+from .models import Department, Notification, StaffingSlot, User
+from .roles import ROLE_PERMISSIONS, Role
+
+logger = logging.getLogger(__name__)
+
+
+def roles_ensure() -> None:
+    """Create the role groups and give each its permissions; safe to run any number of times."""
+    wanted = {perm for perms in ROLE_PERMISSIONS.values() for perm in perms}
+    q = Q(pk__in=[])
+    for perm in wanted:
+        app_label, codename = perm.split(".", 1)
+        q |= Q(content_type__app_label=app_label, codename=codename)
+    found = {
+        f"{p.content_type.app_label}.{p.codename}": p
+        for p in Permission.objects.filter(q).select_related("content_type")
+    }
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role.value)
+        group.permissions.add(*[found[p] for p in perms if p in found])
+
+
+def role_assign(*, user: User, role: Role) -> None:
+    group, _ = Group.objects.get_or_create(name=role.value)
+    user.groups.add(group)
+
+
+def notification_send(
+    *,
+    recipients: Iterable[User],
+    title: str,
+    body: str = "",
+    url: str = "",
+    kind: str = "general",
+    email: bool = True,
+) -> list[Notification]:
+    """Put a notification in each recipient's inbox and, after commit, e-mail it.
+
+    ``title`` and ``body`` are plain text; callers translate them before calling
+    (use ``translation.override`` with the recipient's language for per-user text).
+    """
+    people = [u for u in recipients if u.is_active]
+    notes = Notification.objects.bulk_create(
+        [Notification(recipient=u, title=title, body=body, url=url, kind=kind) for u in people]
+    )
+    if email:
+        addressed = [u.email for u in people if u.email]
+        if addressed:
+            from .tasks import send_notification_email
+
+            link = f"{settings.SITE_URL}{url}" if url else ""
+            send_notification_email.delay_on_commit(
+                subject=title, body="\n\n".join(p for p in (body, link) if p), to=addressed
+            )
+    return notes
+
+
+def notification_send_to_role(
+    *,
+    department: Department,
+    role: Role,
+    title: str,
+    body: str = "",
+    url: str = "",
+    kind: str = "general",
+    email: bool = True,
+) -> list[Notification]:
+    """Notify everyone with ``role`` in ``department``."""
+    people = User.objects.filter(department=department, groups__name=role.value, is_active=True)
+    return notification_send(
+        recipients=people.distinct(), title=title, body=body, url=url, kind=kind, email=email
+    )
+
+
+def notification_mark_read(*, user: User, notification_id: int | None = None) -> int:
+    """Mark one notification (or, without an id, all) of ``user`` as read; returns how many."""
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if notification_id is not None:
+        unread = unread.filter(pk=notification_id)
+    return unread.update(read_at=timezone.now())
+
+
+def email_send(*, subject: str, body: str, to: list[str]) -> int:
+    """Send one plain-text message to each address separately (no shared To: line)."""
+    messages = [(subject, body, settings.DEFAULT_FROM_EMAIL, [address]) for address in to]
+    with translation.override(settings.LANGUAGE_CODE):
+        return send_mass_mail(messages, fail_silently=False)
+
+
+@transaction.atomic
+def staffing_save(*, department: Department, grid: dict[tuple[int, int], int]) -> None:
+    """Replace the weekly staffing of ``department`` with ``grid`` ((weekday, hour) → agents)."""
+    StaffingSlot.objects.filter(department=department).delete()
+    StaffingSlot.objects.bulk_create(
+        StaffingSlot(department=department, weekday=day, hour=hour, agents=agents)
+        for (day, hour), agents in sorted(grid.items())
+        if agents
+    )
+
+
+__all__ = [
+    "email_send",
+    "notification_mark_read",
+    "notification_send",
+    "notification_send_to_role",
+    "role_assign",
+    "roles_ensure",
+    "staffing_save",
+]

@@ -1,0 +1,130 @@
+"""Pages of accounts: home, settings for managers, the notification inbox."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection, transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from . import selectors, services
+from .forms import DepartmentSettingsForm, HolidayFormSet, OpeningHoursFormSet, StaffingForm
+from .roles import Role
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """Send each user to the page their role starts the day on."""
+    roles = selectors.user_roles(user=request.user)
+    for role, target in (
+        (Role.AGENT, "contacts:inbox"),
+        (Role.MARKETER, "journeys:campaigns"),
+        (Role.MANAGER, "feedback:dashboard"),
+        (Role.MEMBER, "contacts:search"),
+    ):
+        if role in roles:
+            try:
+                return redirect(target)
+            except NoReverseMatch:
+                continue
+    return render(request, "accounts/home.html")
+
+
+@login_not_required
+@require_GET
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness and database check for load balancers."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+@require_GET
+def settings_index(request: HttpRequest) -> HttpResponse:
+    departments = selectors.department_list_manageable(user=request.user)
+    if not departments.exists():
+        return render(request, "403.html", status=403)
+    return render(request, "accounts/settings_index.html", {"departments": departments})
+
+
+@require_http_methods(["GET", "POST"])
+def department_settings(request: HttpRequest, code: str) -> HttpResponse:
+    department = selectors.department_get_manageable(user=request.user, code=code)
+    data = request.POST if request.method == "POST" else None
+    form = DepartmentSettingsForm(data, instance=department, prefix="dept")
+    hours = OpeningHoursFormSet(data, instance=department, prefix="hours")
+    holidays = HolidayFormSet(data, instance=department, prefix="holidays")
+    if data is not None and form.is_valid() and hours.is_valid() and holidays.is_valid():
+        with transaction.atomic():
+            form.save()
+            hours.save()
+            holidays.save()
+        messages.success(request, _("Opening hours of %(name)s saved.") % {"name": department})
+        return redirect("accounts:department", code=department.code)
+    return render(
+        request,
+        "accounts/department_settings.html",
+        {"department": department, "form": form, "hours": hours, "holidays": holidays},
+        status=400 if data is not None else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def department_staffing(request: HttpRequest, code: str) -> HttpResponse:
+    department = selectors.department_get_manageable(user=request.user, code=code)
+    grid = selectors.staffing_grid(department=department)
+    form = StaffingForm(request.POST or None, initial_grid=grid)
+    if request.method == "POST":
+        if form.is_valid():
+            services.staffing_save(department=department, grid=form.grid())
+            messages.success(request, _("Staffing of %(name)s saved.") % {"name": department})
+            return redirect("accounts:staffing", code=department.code)
+        status = 400
+    else:
+        status = 200
+    return render(
+        request,
+        "accounts/department_staffing.html",
+        {"department": department, "form": form, "hours": range(24)},
+        status=status,
+    )
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def notifications(request: HttpRequest) -> HttpResponse:
+    before = request.GET.get("before")
+    before_id = int(before) if before and before.isdigit() else None
+    items = selectors.notification_list(user=request.user, before_id=before_id)
+    context = {
+        "items": items,
+        "next_before": items[-1].id if len(items) == 20 else None,
+    }
+    template = "accounts/notifications.html"
+    if request.htmx:
+        template += "#rows"
+    return render(request, template, context)
+
+
+@require_GET
+@never_cache
+def notification_bell(request: HttpRequest) -> HttpResponse:
+    count = selectors.notification_unread_count(user=request.user)
+    return render(request, "accounts/notifications.html#bell", {"unread": count})
+
+
+@require_POST
+def notification_read(request: HttpRequest) -> HttpResponse:
+    raw = request.POST.get("id")
+    if raw is not None and not raw.isdigit():
+        return HttpResponse(_("Unknown notification."), status=400)
+    services.notification_mark_read(user=request.user, notification_id=int(raw) if raw else None)
+    if request.htmx:
+        count = selectors.notification_unread_count(user=request.user)
+        return render(request, "accounts/notifications.html#bell", {"unread": count})
+    return redirect(reverse("accounts:notifications"))

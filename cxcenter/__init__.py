@@ -1,0 +1,5 @@
+"""cxcenter: a contact-center CRM."""
+
+from .celery import app as celery_app
+
+__all__ = ("celery_app",)

@@ -1,0 +1,1 @@
+"""Journeys, cases and campaigns."""

@@ -1,0 +1,21 @@
+// Small behaviours that need no framework. Loaded as a static file (CSP: script-src 'self').
+(function () {
+  "use strict";
+  // "/" focuses the page's search box, as in most web apps; Escape leaves it.
+  document.addEventListener("keydown", function (event) {
+    const target = event.target;
+    const typing = target && (target.tagName === "INPUT" || target.tagName === "TEXTAREA" || target.isContentEditable);
+    if (event.key === "/" && !typing) {
+      const box = document.querySelector("[data-search-box]");
+      if (box) { event.preventDefault(); box.focus(); }
+    } else if (event.key === "Escape" && typing) {
+      target.blur();
+    }
+  });
+  // Confirm before destructive buttons marked with data-confirm.
+  document.addEventListener("submit", function (event) {
+    const button = event.submitter;
+    const message = (button && button.dataset.confirm) || event.target.dataset.confirm;
+    if (message && !window.confirm(message)) { event.preventDefault(); }
+  });
+})();
