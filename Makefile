@@ -5,7 +5,9 @@ SHELL := /bin/bash
 # uv from PATH, or installed with pip for this user when missing (needs only Python).
 UV := $(shell uv --version >/dev/null 2>&1 && echo uv || echo python3 -m uv)
 RUN := $(UV) run --frozen
-export DEBUG ?= 1
+# Development defaults for the commands a developer runs; the environment wins.
+DEV := DEBUG=$${DEBUG:-1}
+
 
 .PHONY: help uv install migrate demo run test lint format messages bench
 
@@ -18,16 +20,15 @@ uv:
 
 install: uv
 	$(UV) sync --frozen
-	$(RUN) python manage.py compilemessages --ignore=.venv -v 0 2>/dev/null || true
 
 migrate: install
-	$(RUN) python manage.py migrate --no-input
+	$(DEV) $(RUN) python manage.py migrate --no-input
 
 demo: migrate
-	$(RUN) python manage.py demo
+	$(DEV) $(RUN) python manage.py demo
 
 run: demo
-	$(RUN) honcho start -f Procfile
+	$(DEV) $(RUN) honcho start -f Procfile
 
 lint: install
 	$(RUN) ruff check .
@@ -38,9 +39,9 @@ format: install
 	$(RUN) ruff check --fix .
 
 messages: install
-	$(RUN) python manage.py makemessages -l nl --ignore=.venv --ignore=var --no-obsolete
-	$(RUN) python manage.py compilemessages --ignore=.venv
+	$(DEV) $(RUN) python manage.py makemessages -l nl --ignore=.venv --ignore=var --no-obsolete
+	$(DEV) $(RUN) python manage.py compilemessages --ignore=.venv
 
 test: lint
-	$(RUN) python manage.py makemigrations --check --dry-run
+	$(DEV) $(RUN) python manage.py makemigrations --check --dry-run
 	$(RUN) pytest

@@ -60,7 +60,13 @@ def load(*, out: TextIO) -> None:
         departments[code], _ = Department.objects.get_or_create(
             code=code, defaults={"name": name, "email": email}
         )
-    weekdays = [Weekday.MONDAY, Weekday.TUESDAY, Weekday.WEDNESDAY, Weekday.THURSDAY, Weekday.FRIDAY]
+    weekdays = [
+        Weekday.MONDAY,
+        Weekday.TUESDAY,
+        Weekday.WEDNESDAY,
+        Weekday.THURSDAY,
+        Weekday.FRIDAY,
+    ]
     kcc = departments[Department.CONTACT_CENTER]
     _hours(kcc, {day: [(8, 12), (12, 20)] for day in weekdays} | {Weekday.SATURDAY: [(9, 17)]})
     for code in (Department.SALES, Department.ICT, Department.OPERATIONS, Department.MARKETING):

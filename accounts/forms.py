@@ -1,5 +1,6 @@
 """Forms for managers: opening hours, holidays and staffing of a department."""
 
+import itertools
 from typing import Any
 
 from django import forms
@@ -29,7 +30,7 @@ class BaseOpeningHoursFormSet(BaseInlineFormSet):
             )
         for day, spans in ranges.items():
             spans.sort()
-            for (_o1, c1), (o2, _c2) in zip(spans, spans[1:], strict=False):
+            for (_o1, c1), (o2, _c2) in itertools.pairwise(spans):
                 if o2 < c1:
                     raise forms.ValidationError(
                         _("Opening ranges on %(day)s overlap.") % {"day": Weekday(day).label}

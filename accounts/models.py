@@ -36,7 +36,10 @@ class Department(models.Model):
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     code = models.SlugField(
-        _("code"), max_length=50, unique=True, help_text=_("Stable short name used by integrations.")
+        _("code"),
+        max_length=50,
+        unique=True,
+        help_text=_("Stable short name used by integrations."),
     )
     timezone = models.CharField(
         _("time zone"), max_length=64, default="Europe/Amsterdam", validators=[validate_timezone]
@@ -102,7 +105,9 @@ class OpeningHours(models.Model):
         verbose_name = _("opening hours")
         verbose_name_plural = _("opening hours")
         constraints = [
-            models.CheckConstraint(condition=Q(closes__gt=F("opens")), name="opening_closes_after_opens"),
+            models.CheckConstraint(
+                condition=Q(closes__gt=F("opens")), name="opening_closes_after_opens"
+            ),
             models.UniqueConstraint(
                 fields=["department", "weekday", "opens"], name="opening_unique_start"
             ),
@@ -161,9 +166,7 @@ class StaffingSlot(models.Model):
 class Notification(models.Model):
     """An entry in one user's in-app inbox."""
 
-    recipient = models.ForeignKey(
-        User, on_delete=models.CASCADE, related_name="notifications"
-    )
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("message"), blank=True)
     url = models.CharField(_("link"), max_length=500, blank=True)

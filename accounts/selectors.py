@@ -80,4 +80,6 @@ def staffing_grid(*, department: Department) -> dict[tuple[int, int], int]:
 def capacity_by_hour(*, department: Department) -> dict[tuple[int, int], int]:
     """Contacts ``department`` can handle per (weekday, hour): agents × contacts per agent-hour."""
     per_agent = department.contacts_per_agent_hour
-    return {slot: agents * per_agent for slot, agents in staffing_grid(department=department).items()}
+    return {
+        slot: agents * per_agent for slot, agents in staffing_grid(department=department).items()
+    }

@@ -1,5 +1,6 @@
 """State changes in accounts: roles, notifications."""
 
+import datetime as dt
 import logging
 from collections.abc import Iterable
 
@@ -92,11 +93,18 @@ def notification_mark_read(*, user: User, notification_id: int | None = None) ->
     return unread.update(read_at=timezone.now())
 
 
+def notification_purge_read(*, days: int) -> int:
+    """Delete notifications read more than ``days`` ago; returns how many went."""
+    cutoff = timezone.now() - dt.timedelta(days=days)
+    deleted, _ = Notification.objects.filter(read_at__lt=cutoff).delete()
+    return deleted
+
+
 def email_send(*, subject: str, body: str, to: list[str]) -> int:
     """Send one plain-text message to each address separately (no shared To: line)."""
     messages = [(subject, body, settings.DEFAULT_FROM_EMAIL, [address]) for address in to]
     with translation.override(settings.LANGUAGE_CODE):
-        return send_mass_mail(messages, fail_silently=False)
+        return send_mass_mail(messages)
 
 
 @transaction.atomic
@@ -113,6 +121,7 @@ def staffing_save(*, department: Department, grid: dict[tuple[int, int], int]) -
 __all__ = [
     "email_send",
     "notification_mark_read",
+    "notification_purge_read",
     "notification_send",
     "notification_send_to_role",
     "role_assign",

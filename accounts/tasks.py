@@ -8,3 +8,11 @@ from .services import email_send
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_notification_email(*, subject: str, body: str, to: list[str]) -> int:
     return email_send(subject=subject, body=body, to=to)
+
+
+@shared_task
+def purge_read_notifications(*, days: int = 90) -> int:
+    """Delete notifications read more than ``days`` ago; run daily by beat."""
+    from .services import notification_purge_read
+
+    return notification_purge_read(days=days)

@@ -8,7 +8,7 @@ one line naming the variable.
 import os
 import sys
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import dj_database_url
 from django.utils.csp import CSP
@@ -74,7 +74,7 @@ SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     if not (DEBUG or TESTING):
         raise ConfigError("SECRET_KEY", "is required when DEBUG is off")
-    SECRET_KEY = "insecure-development-key-do-not-use-in-production"  # noqa: S105
+    SECRET_KEY = "insecure-development-key-do-not-use-in-production"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -233,7 +233,7 @@ CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cook
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-if not DEBUG:
+if not (DEBUG or TESTING):
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
@@ -246,20 +246,42 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
 
 # --- E-mail -----------------------------------------------------------------------
-EMAIL_BACKEND = env_str(
-    "EMAIL_BACKEND",
-    "django.core.mail.backends.console.EmailBackend"
-    if DEBUG
-    else "django.core.mail.backends.smtp.EmailBackend",
-)
-EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("EMAIL_PORT", 25)
-EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
-EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
-EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
-if EMAIL_USE_TLS and EMAIL_USE_SSL:
-    raise ConfigError("EMAIL_USE_SSL", "cannot be on together with EMAIL_USE_TLS")
+# EMAIL_URL: smtp://user:password@host:587?tls=1 (or ?ssl=1), console://, or locmem://.
+# Without it: the console in development, an SMTP server on localhost:25 in production.
+MAILER_BACKENDS = {
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "locmem": "django.core.mail.backends.locmem.EmailBackend",
+}
+
+
+def mailer_from_url(name: str, default: str) -> dict:
+    raw = env_url(name, default, set(MAILER_BACKENDS))
+    url = urlsplit(raw)
+    config: dict = {"BACKEND": MAILER_BACKENDS[url.scheme]}
+    if url.scheme == "smtp":
+        query = dict(part.split("=", 1) for part in url.query.split("&") if "=" in part)
+        try:
+            port = url.port or 25
+        except ValueError:
+            raise ConfigError(name, "has a port that is not a number") from None
+        config["OPTIONS"] = {
+            "host": url.hostname or "localhost",
+            "port": port,
+            "username": unquote(url.username or ""),
+            "password": unquote(url.password or ""),
+            "use_tls": query.get("tls") == "1",
+            "use_ssl": query.get("ssl") == "1",
+            "timeout": 10,
+        }
+        if config["OPTIONS"]["use_tls"] and config["OPTIONS"]["use_ssl"]:
+            raise ConfigError(name, "cannot ask for both tls=1 and ssl=1")
+    return config
+
+
+MAILERS = {
+    "default": mailer_from_url("EMAIL_URL", "console://" if DEBUG else "smtp://localhost:25")
+}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "cxcenter <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -316,7 +338,12 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    "purge-read-notifications": {
+        "task": "accounts.tasks.purge_read_notifications",
+        "schedule": 24 * 60 * 60,
+    },
+}
 
 # --- Logging --------------------------------------------------------------------------
 LOGGING = {

@@ -1,0 +1,104 @@
+"""Shared test fixtures: the personas every app's tests use.
+
+- ``agent``: an agent of the contact center
+- ``member``: a member of another department (sales)
+- ``marketer``: a marketer
+- ``manager``: the contact center's manager (lead)
+- ``outsider``: signed in, but no role and no department
+- ``integration``: an API client with a token
+"""
+
+import pytest
+from django.test import Client
+from rest_framework.test import APIClient
+
+from accounts.models import Department, User
+from accounts.roles import Role
+from accounts.tests.factories import DepartmentFactory, UserFactory
+
+
+@pytest.fixture
+def contact_center(db: None) -> Department:
+    return DepartmentFactory(code=Department.CONTACT_CENTER, name="Klantcontactcentrum")
+
+
+@pytest.fixture
+def sales(db: None) -> Department:
+    return DepartmentFactory(code=Department.SALES, name="Sales")
+
+
+@pytest.fixture
+def marketing(db: None) -> Department:
+    return DepartmentFactory(code=Department.MARKETING, name="Marketing")
+
+
+@pytest.fixture
+def agent(contact_center: Department) -> User:
+    return UserFactory(username="agent", department=contact_center, roles=[Role.AGENT])
+
+
+@pytest.fixture
+def member(sales: Department) -> User:
+    return UserFactory(username="member", department=sales, roles=[Role.MEMBER])
+
+
+@pytest.fixture
+def marketer(marketing: Department) -> User:
+    return UserFactory(username="marketer", department=marketing, roles=[Role.MARKETER])
+
+
+@pytest.fixture
+def manager(contact_center: Department) -> User:
+    return UserFactory(username="manager", department=contact_center, roles=[Role.MANAGER])
+
+
+@pytest.fixture
+def outsider(db: None) -> User:
+    return UserFactory(username="outsider", department=None, roles=[])
+
+
+@pytest.fixture
+def integration(db: None) -> User:
+    return UserFactory(username="webshop", department=None, roles=[Role.INTEGRATION])
+
+
+def _client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def agent_client(agent: User) -> Client:
+    return _client_for(agent)
+
+
+@pytest.fixture
+def member_client(member: User) -> Client:
+    return _client_for(member)
+
+
+@pytest.fixture
+def marketer_client(marketer: User) -> Client:
+    return _client_for(marketer)
+
+
+@pytest.fixture
+def manager_client(manager: User) -> Client:
+    return _client_for(manager)
+
+
+@pytest.fixture
+def outsider_client(outsider: User) -> Client:
+    return _client_for(outsider)
+
+
+@pytest.fixture
+def api_client(integration: User) -> APIClient:
+    """An integration authenticated with its token, as the web shop would be."""
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.create(user=integration)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
