@@ -1,0 +1,107 @@
+from django.contrib import admin
+
+from .models import (
+    AuditEntry,
+    Consent,
+    Customer,
+    CustomerImport,
+    DuplicateCandidate,
+    Identity,
+    Interaction,
+    Order,
+    ProfileFact,
+    ProfileQuestion,
+)
+
+
+class IdentityInline(admin.TabularInline):
+    model = Identity
+    extra = 0
+
+
+class ConsentInline(admin.TabularInline):
+    model = Consent
+    extra = 0
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    list_display = ("id", "name", "postcode", "city", "last_interaction_at", "erased_at")
+    search_fields = ("name", "identities__value")
+    raw_id_fields = ("merged_into",)
+    inlines = [IdentityInline, ConsentInline]
+    show_full_result_count = False
+
+
+@admin.register(Identity)
+class IdentityAdmin(admin.ModelAdmin):
+    list_display = ("kind", "value", "customer", "last_seen")
+    list_filter = ("kind",)
+    search_fields = ("value",)
+    raw_id_fields = ("customer",)
+    show_full_result_count = False
+
+
+@admin.register(Interaction)
+class InteractionAdmin(admin.ModelAdmin):
+    list_display = ("occurred_at", "channel", "direction", "customer", "subject", "source")
+    list_filter = ("channel", "direction")
+    raw_id_fields = ("customer", "identity", "agent")
+    show_full_result_count = False
+
+
+@admin.register(ProfileQuestion)
+class ProfileQuestionAdmin(admin.ModelAdmin):
+    list_display = ("key", "label_nl", "label_en", "order", "ask_after", "answer_type", "is_active")
+    list_editable = ("order", "is_active")
+    prepopulated_fields = {"key": ("label_en",)}
+
+
+@admin.register(ProfileFact)
+class ProfileFactAdmin(admin.ModelAdmin):
+    list_display = ("customer", "question", "value", "source_channel", "recorded_at", "is_current")
+    raw_id_fields = ("customer", "recorded_by")
+    show_full_result_count = False
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = (
+        "source",
+        "external_id",
+        "customer",
+        "product_sku",
+        "ordered_at",
+        "delivered_at",
+    )
+    search_fields = ("external_id", "product_sku")
+    raw_id_fields = ("customer",)
+    show_full_result_count = False
+
+
+@admin.register(DuplicateCandidate)
+class DuplicateCandidateAdmin(admin.ModelAdmin):
+    list_display = ("first", "second", "reason", "status", "created_at")
+    list_filter = ("status",)
+    raw_id_fields = ("first", "second", "resolved_by")
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ("at", "actor", "action", "customer")
+    list_filter = ("action",)
+    raw_id_fields = ("actor", "customer")
+    show_full_result_count = False
+
+    def has_change_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        return False
+
+
+@admin.register(CustomerImport)
+class CustomerImportAdmin(admin.ModelAdmin):
+    list_display = ("filename", "created_by", "created_at", "status", "imported_rows", "total_rows")
+    exclude = ("content",)
+    readonly_fields = ("rejected",)

@@ -1,0 +1,1 @@
+"""State changes in contacts, one module per concept."""

@@ -1,0 +1,1 @@
+"""Pages of contacts; each module brings its own ``urlpatterns``."""
