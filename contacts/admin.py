@@ -93,10 +93,10 @@ class AuditEntryAdmin(admin.ModelAdmin):
     raw_id_fields = ("actor", "customer")
     show_full_result_count = False
 
-    def has_change_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+    def has_change_permission(self, request, obj=None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
 

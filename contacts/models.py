@@ -295,6 +295,9 @@ class FactAskedAgain(models.Model):
         verbose_name_plural = _("questions asked again")
         indexes = [models.Index(fields=["asked_at"], name="asked_again_at_idx")]
 
+    def __str__(self) -> str:
+        return f"{self.question_id} asked again of {self.customer_id}"
+
 
 class ConsentStatus(models.TextChoices):
     OPT_IN = "in", _("Opted in")
@@ -387,6 +390,9 @@ class DuplicateCandidate(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.first_id} ~ {self.second_id}"
+
 
 class AuditAction(models.TextChoices):
     VIEW = "view", _("Viewed")
@@ -418,6 +424,9 @@ class AuditEntry(models.Model):
             models.Index(fields=["-at"], name="audit_at_idx"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+
 
 class ImportStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
@@ -448,3 +457,6 @@ class CustomerImport(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("customer import")
         verbose_name_plural = _("customer imports")
+
+    def __str__(self) -> str:
+        return self.filename

@@ -1,5 +1,6 @@
 """Normalising identity values so that every notation of one handle becomes one row."""
 
+import contextlib
 import re
 from dataclasses import dataclass
 
@@ -68,10 +69,8 @@ def identity_guess(text: str) -> list[IdentityValue]:
     text = text.strip()
     guesses: list[IdentityValue] = []
     if "@" in text:
-        try:
+        with contextlib.suppress(ValidationError):
             guesses.append(identity_normalise(kind=IdentityKind.EMAIL, value=text))
-        except ValidationError:
-            pass
         return guesses
     digits = re.sub(r"[\s\-().]", "", text)
     if re.fullmatch(r"\+?\d{6,15}", digits):
