@@ -11,7 +11,7 @@ from .selectors import user_roles
 
 # (url name, label, roles that see it). A name that does not resolve yet is left out.
 NAVIGATION = [
-    ("contacts:inbox", _("Inbox"), {Role.AGENT, Role.MANAGER}),
+    ("journeys:inbox", _("Inbox"), {Role.AGENT, Role.MEMBER, Role.MANAGER}),
     ("contacts:search", _("Customers"), {Role.AGENT, Role.MEMBER, Role.MANAGER, Role.MARKETER}),
     ("journeys:campaigns", _("Campaigns"), {Role.MARKETER, Role.MANAGER}),
     ("journeys:calendar", _("Calendar"), {Role.MARKETER, Role.MANAGER, Role.AGENT}),

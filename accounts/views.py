@@ -21,7 +21,8 @@ def home(request: HttpRequest) -> HttpResponse:
     """Send each user to the page their role starts the day on."""
     roles = selectors.user_roles(user=request.user)
     for role, target in (
-        (Role.AGENT, "contacts:inbox"),
+        (Role.AGENT, "journeys:inbox"),
+        (Role.AGENT, "contacts:search"),
         (Role.MARKETER, "journeys:campaigns"),
         (Role.MANAGER, "feedback:dashboard"),
         (Role.MEMBER, "contacts:search"),
