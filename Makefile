@@ -9,7 +9,7 @@ RUN := $(UV) run --frozen
 DEV := DEBUG=$${DEBUG:-1}
 
 
-.PHONY: help uv install migrate demo run test lint format messages bench
+.PHONY: help uv install migrate demo run test lint format messages bench seed
 
 help:
 	@echo "make run    install, migrate, load demo data, start web + worker + beat on http://127.0.0.1:8000"
@@ -45,3 +45,10 @@ messages: install
 test: lint
 	$(DEV) $(RUN) python manage.py makemigrations --check --dry-run
 	$(RUN) pytest
+
+# Fill the configured database with generated customers (see README, Performance).
+seed: migrate
+	$(DEV) $(RUN) python manage.py seed --customers $${CUSTOMERS:-10000}
+
+bench: install
+	$(DEV) $(RUN) python manage.py bench

@@ -357,3 +357,7 @@ LOGGING = {
 
 # Absolute address of this site, for links in e-mails.
 SITE_URL = env_url("SITE_URL", "http://127.0.0.1:8000", {"http", "https"}).rstrip("/")
+
+# --- Product settings -----------------------------------------------------------------
+# A profile fact older than this is shown as stale: ask the customer to confirm it.
+PROFILE_FACT_STALE_DAYS = env_int("PROFILE_FACT_STALE_DAYS", 365)
