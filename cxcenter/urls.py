@@ -12,6 +12,7 @@ from accounts import views as account_views
 api_v1 = [
     path("", include("accounts.api_urls")),
     path("", include("contacts.api_urls")),
+    path("", include("journeys.api_urls")),
 ]
 
 urlpatterns = [
@@ -19,6 +20,7 @@ urlpatterns = [
     path("healthz", account_views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("customers/", include("contacts.urls")),
+    path("", include("journeys.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

@@ -1,0 +1,1 @@
+"""Reads in journeys, always through the asking user's permissions."""

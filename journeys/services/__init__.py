@@ -1,0 +1,1 @@
+"""State changes in journeys, one module per concept."""

@@ -1,0 +1,1 @@
+"""Pages of journeys; each module brings its own ``urlpatterns``."""
