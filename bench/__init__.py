@@ -1,0 +1,1 @@
+"""Benchmarks of the hot paths against the configured database (``manage.py bench``)."""

@@ -1,0 +1,551 @@
+"""Wall time and query count of the contacts hot paths, each next to its plain-SQL floor.
+
+Requests go through Django's test client (the whole middleware stack, no network); the
+floor is the minimal SQL of the same answer through the raw DB-API cursor.
+"""
+
+import json
+import math
+import os
+import platform
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any, TextIO
+from urllib.parse import urlencode, urlsplit
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Count
+from django.http import HttpResponse
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import Resolver404, resolve
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+
+from accounts.models import Department, User
+from accounts.roles import Role
+from accounts.services import role_assign, roles_ensure
+from contacts.models import Customer, Identity, IdentityKind, Interaction
+
+PAGE_SIZE = 25
+DEEP_PAGES = 20
+BENCH_MANAGER = "bench-manager"
+BENCH_INTEGRATION = "bench-integration"
+
+Statement = tuple[str, Sequence[Any]]
+
+
+class NotEnoughData(Exception):
+    """The database holds too few customers for figures that mean anything."""
+
+
+@dataclass
+class PathResult:
+    key: str
+    path: str
+    url: str
+    status: str
+    median_ms: float | None = None
+    p95_ms: float | None = None
+    queries: int | None = None
+    floor_ms: float | None = None
+    ratio: float | None = None
+    per_second: float | None = None
+
+
+@dataclass
+class Targets:
+    """The customers the paths are measured on: an average one and the busiest one."""
+
+    customer_id: int
+    email: str
+    mobile: str
+    name_part: str
+    busy_customer_id: int
+    busy_interactions: int
+
+
+def _ms(seconds: float) -> float:
+    return round(seconds * 1000, 3)
+
+
+def _p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+
+
+def _timed(call: Callable[[], Any], iterations: int) -> list[float]:
+    timings = []
+    for _ in range(iterations):
+        start = time.perf_counter()
+        call()
+        timings.append(time.perf_counter() - start)
+    return timings
+
+
+def _raw_sql(sql: str) -> str:
+    return sql if connection.vendor == "postgresql" else sql.replace("%s", "?")
+
+
+def _raw_value(value: Any) -> Any:
+    # sqlite3 stores datetimes as Django writes them; psycopg adapts them itself.
+    if hasattr(value, "tzinfo"):
+        return connection.ops.adapt_datetimefield_value(value)
+    return value
+
+
+def floor_run(statements: Sequence[Statement]) -> None:
+    """Run the statements through the DB-API cursor under Django, fetching every row."""
+    connection.ensure_connection()
+    raw = connection.connection.cursor()
+    try:
+        for sql, params in statements:
+            raw.execute(_raw_sql(sql), [_raw_value(p) for p in params])
+            if raw.description is not None:
+                raw.fetchall()
+    finally:
+        raw.close()
+
+
+def bench_users_ensure() -> tuple[User, str]:
+    """A manager to open pages as and an integration token for the API, created once."""
+    roles_ensure()
+    department, _ = Department.objects.get_or_create(
+        code=Department.CONTACT_CENTER, defaults={"name": "Klantcontactcentrum"}
+    )
+    manager, created = User.objects.get_or_create(
+        username=BENCH_MANAGER, defaults={"department": department}
+    )
+    if created:
+        manager.set_unusable_password()
+        manager.save(update_fields=["password"])
+    role_assign(user=manager, role=Role.MANAGER)
+    integration, created = User.objects.get_or_create(username=BENCH_INTEGRATION)
+    if created:
+        integration.set_unusable_password()
+        integration.save(update_fields=["password"])
+    role_assign(user=integration, role=Role.INTEGRATION)
+    token, _ = Token.objects.get_or_create(user=integration)
+    return manager, token.key
+
+
+def bench_targets() -> Targets:
+    """Pick an ordinary customer with an e-mail address and a mobile, and the busiest one."""
+    mobiles = Identity.objects.filter(
+        kind=IdentityKind.PHONE,
+        value__startswith="+316",
+        customer__merged_into__isnull=True,
+        customer__erased_at__isnull=True,
+    )
+    first = mobiles.order_by("id").values_list("id", flat=True).first()
+    last = mobiles.order_by("-id").values_list("id", flat=True).first()
+    if first is None or last is None:
+        raise NotEnoughData("no customer with a mobile number")
+    middle = (
+        mobiles.filter(id__gte=(first + last) // 2, customer__identities__kind=IdentityKind.EMAIL)
+        .order_by("id")
+        .select_related("customer")
+        .first()
+    ) or mobiles.select_related("customer").order_by("id").first()
+    assert middle is not None
+    customer = middle.customer
+    email = (
+        customer.identities.filter(kind=IdentityKind.EMAIL).values_list("value", flat=True).first()
+    )
+    busy = (
+        Interaction.objects.values("customer_id")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .values_list("customer_id", "n")
+        .first()
+    )
+    if busy is None or email is None:
+        raise NotEnoughData("no contact moments or no e-mail addresses")
+    name_words = [w for w in customer.name.split() if w[:1].isupper()]
+    return Targets(
+        customer_id=customer.pk,
+        email=email,
+        mobile=middle.value,
+        name_part=name_words[-1] if name_words else customer.name,
+        busy_customer_id=busy[0],
+        busy_interactions=busy[1],
+    )
+
+
+def dutch_mobile_notation(e164: str) -> str:
+    """``+31612345678`` as people type it: ``06-12345678``."""
+    return "06-" + e164.removeprefix("+316")
+
+
+def _exists(url: str) -> bool:
+    try:
+        resolve(urlsplit(url).path)
+    except Resolver404:
+        return False
+    return True
+
+
+def _host() -> str:
+    for host in settings.ALLOWED_HOSTS:
+        if host not in {"*", ""} and not host.startswith("."):
+            return host
+    return "127.0.0.1"
+
+
+def _relative(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.path}?{parts.query}" if parts.query else parts.path
+
+
+class Runner:
+    def __init__(self, *, iterations: int, manager: User, token: str) -> None:
+        self.iterations = iterations
+        host = _host()
+        # A broken view is a figure in the table, not the end of the run.
+        self.page_client = Client(HTTP_HOST=host, raise_request_exception=False)
+        self.page_client.force_login(manager)
+        self.api_client = Client(
+            HTTP_HOST=host,
+            HTTP_AUTHORIZATION=f"Token {token}",
+            raise_request_exception=False,
+        )
+
+    def get(self, client: Client, url: str) -> HttpResponse:
+        return client.get(url, secure=True)
+
+    def measure(
+        self,
+        *,
+        key: str,
+        path: str,
+        url: str,
+        client: Client,
+        floor: Sequence[Statement],
+    ) -> PathResult:
+        if not _exists(url):
+            return self._floor_only(key, path, url, "missing", floor)
+        response = self.get(client, url)
+        if response.status_code >= 400:
+            return self._floor_only(key, path, url, f"error {response.status_code}", floor)
+        with CaptureQueriesContext(connection) as captured:
+            self.get(client, url)
+        # Read now: the next request's request_started signal empties the query log.
+        queries = len(captured.captured_queries)
+        timings = _timed(lambda: self.get(client, url), self.iterations)
+        return self._result(key, path, url, timings, queries, floor)
+
+    def _floor_only(
+        self, key: str, path: str, url: str, status: str, floor: Sequence[Statement]
+    ) -> PathResult:
+        # The floor does not depend on the view, so it is worth having while that is absent.
+        floor_run(floor)
+        floor_median = statistics.median(_timed(lambda: floor_run(floor), self.iterations))
+        return PathResult(key=key, path=path, url=url, status=status, floor_ms=_ms(floor_median))
+
+    def _result(
+        self,
+        key: str,
+        path: str,
+        url: str,
+        timings: list[float],
+        queries: int,
+        floor: Sequence[Statement],
+    ) -> PathResult:
+        floor_run(floor)
+        floor_timings = _timed(lambda: floor_run(floor), self.iterations)
+        median = statistics.median(timings)
+        floor_median = statistics.median(floor_timings)
+        return PathResult(
+            key=key,
+            path=path,
+            url=url,
+            status="ok",
+            median_ms=_ms(median),
+            p95_ms=_ms(_p95(timings)),
+            queries=queries,
+            floor_ms=_ms(floor_median),
+            ratio=round(median / floor_median, 1) if floor_median else None,
+        )
+
+    def deep_page(self, first_url: str) -> tuple[str, int]:
+        """Follow ``next`` from the first timeline page; returns the URL and pages walked."""
+        url = first_url
+        walked = 0
+        for _ in range(DEEP_PAGES):
+            response = self.get(self.api_client, url)
+            if response.status_code != 200:
+                break
+            body = response.json()
+            following = body.get("next") if isinstance(body, dict) else None
+            if not following:
+                break
+            url = _relative(following)
+            walked += 1
+        return url, walked
+
+    def intake(self, *, count: int, target: Targets) -> PathResult:
+        url = "/api/v1/interactions/"
+        path = "(g) intake POST /api/v1/interactions/"
+        if not _exists(url):
+            return PathResult(key="intake", path=path, url=url, status="missing")
+        stamp = time.time_ns()
+
+        def payload(n: int) -> str:
+            return json.dumps(
+                {
+                    "source": "bench",
+                    "external_id": f"bench-{stamp}-{n}",
+                    "channel": "email",
+                    "direction": "in",
+                    "occurred_at": timezone.now().isoformat(),
+                    "identities": [{"kind": "email", "value": target.email}],
+                    "subject": "Waar blijft mijn pakket?",
+                    "body": "Graag hoor ik zo snel mogelijk van u.",
+                }
+            )
+
+        def post(n: int) -> HttpResponse:
+            return self.api_client.post(
+                url, payload(n), content_type="application/json", secure=True
+            )
+
+        # Rolled back: the benchmark leaves no contact moments behind, and after-commit
+        # work (Celery tasks) is left out of the figure.
+        with transaction.atomic():
+            first = post(-1)
+            if first.status_code >= 400:
+                transaction.set_rollback(True)
+                return PathResult(
+                    key="intake", path=path, url=url, status=f"error {first.status_code}"
+                )
+            with CaptureQueriesContext(connection) as captured:
+                post(-2)
+            queries = len(captured.captured_queries)
+            timings = []
+            started = time.perf_counter()
+            for n in range(count):
+                tick = time.perf_counter()
+                post(n)
+                timings.append(time.perf_counter() - tick)
+            elapsed = time.perf_counter() - started
+            now = timezone.now()
+            floor = [
+                (
+                    "SELECT id, customer_id FROM contacts_identity WHERE kind = %s AND value = %s",
+                    ["email", target.email],
+                ),
+                (
+                    "INSERT INTO contacts_interaction (customer_id, channel, direction, "
+                    "occurred_at, subject, body, topic, campaign_code, source, external_id, "
+                    "created_at) VALUES (%s, 'email', 'in', %s, %s, %s, '', '', 'bench-floor', "
+                    "%s, %s)",
+                    [target.customer_id, now, "Waar blijft mijn pakket?", "", "", now],
+                ),
+                (
+                    "UPDATE contacts_customer SET last_interaction_at = %s WHERE id = %s AND "
+                    "(last_interaction_at IS NULL OR last_interaction_at < %s)",
+                    [now, target.customer_id, now],
+                ),
+            ]
+            floor_timings = []
+            for n in range(count):
+                floor[1][1][4] = f"floor-{stamp}-{n}"
+                tick = time.perf_counter()
+                floor_run(floor)
+                floor_timings.append(time.perf_counter() - tick)
+            transaction.set_rollback(True)
+        median = statistics.median(timings)
+        floor_median = statistics.median(floor_timings)
+        return PathResult(
+            key="intake",
+            path=path,
+            url=url,
+            status="ok",
+            median_ms=_ms(median),
+            p95_ms=_ms(_p95(timings)),
+            queries=queries,
+            floor_ms=_ms(floor_median),
+            ratio=round(median / floor_median, 1) if floor_median else None,
+            per_second=round(count / elapsed, 1),
+        )
+
+
+def hotpaths_bench(
+    *, iterations: int = 50, intake_count: int = 200, min_customers: int = 1000
+) -> dict[str, Any]:
+    """Measure every hot path; raises NotEnoughData on a database that was not seeded."""
+    customers = Customer.objects.count()
+    if customers < min_customers:
+        raise NotEnoughData(f"{customers} customers")
+    manager, token = bench_users_ensure()
+    target = bench_targets()
+    runner = Runner(iterations=iterations, manager=manager, token=token)
+    api = runner.api_client
+    customer_sql = (
+        "SELECT c.* FROM contacts_customer c JOIN contacts_identity i ON i.customer_id = c.id "
+        "WHERE i.kind = %s AND i.value = %s"
+    )
+    phone_sql = (
+        "SELECT c.* FROM contacts_customer c JOIN contacts_identity i ON i.customer_id = c.id "
+        "WHERE i.kind IN ('phone', 'whatsapp', 'sms') AND i.value = %s"
+    )
+    name_sql = (
+        "SELECT c.* FROM contacts_customer c WHERE UPPER(c.name) LIKE %s "
+        "AND c.merged_into_id IS NULL AND c.erased_at IS NULL "
+        "ORDER BY c.last_interaction_at DESC, c.id DESC LIMIT 25"
+    )
+    timeline_sql = (
+        "SELECT * FROM contacts_interaction WHERE customer_id = %s "
+        "ORDER BY occurred_at DESC, id DESC LIMIT 26"
+    )
+    keyset_sql = (
+        "SELECT * FROM contacts_interaction WHERE customer_id = %s "
+        "AND (occurred_at, id) < (%s, %s) ORDER BY occurred_at DESC, id DESC LIMIT 26"
+    )
+    busy = target.busy_customer_id
+    customer_360 = [
+        ("SELECT * FROM contacts_customer WHERE id = %s", [busy]),
+        ("SELECT * FROM contacts_identity WHERE customer_id = %s", [busy]),
+        (timeline_sql, [busy]),
+        (
+            "SELECT f.*, q.key FROM contacts_profilefact f JOIN contacts_profilequestion q "
+            "ON q.id = f.question_id WHERE f.customer_id = %s AND f.is_current",
+            [busy],
+        ),
+        ("SELECT * FROM contacts_consent WHERE customer_id = %s", [busy]),
+        (
+            "SELECT * FROM contacts_order WHERE customer_id = %s ORDER BY ordered_at DESC LIMIT 10",
+            [busy],
+        ),
+    ]
+    search = "/api/v1/customers/?"
+    timeline_url = f"/api/v1/customers/{busy}/interactions/"
+    results = [
+        runner.measure(
+            key="lookup_email",
+            path="(a) lookup by e-mail",
+            url=search + urlencode({"q": target.email}),
+            client=api,
+            floor=[(customer_sql, ["email", target.email])],
+        ),
+        runner.measure(
+            key="lookup_phone",
+            path="(b) lookup by phone 06-…",
+            url=search + urlencode({"q": dutch_mobile_notation(target.mobile)}),
+            client=api,
+            floor=[(phone_sql, [target.mobile])],
+        ),
+        runner.measure(
+            key="search_name",
+            path="(c) name search",
+            url=search + urlencode({"q": target.name_part}),
+            client=api,
+            floor=[(name_sql, [f"%{target.name_part.upper()}%"])],
+        ),
+        runner.measure(
+            key="customer_360",
+            path="(d) customer 360 page",
+            url=f"/customers/{busy}/",
+            client=runner.page_client,
+            floor=customer_360,
+        ),
+        runner.measure(
+            key="timeline_first",
+            path="(e) timeline, first page",
+            url=timeline_url,
+            client=api,
+            floor=[(timeline_sql, [busy])],
+        ),
+    ]
+    deep_url, walked = (
+        runner.deep_page(timeline_url) if _exists(timeline_url) else (timeline_url, 0)
+    )
+    position = _keyset_position(busy, walked * PAGE_SIZE - 1) if walked else None
+    deep_floor = (
+        [(keyset_sql, [busy, position[0], position[1]])] if position else [(timeline_sql, [busy])]
+    )
+    results.append(
+        runner.measure(
+            key="timeline_deep",
+            path=f"(f) timeline, page {walked + 1}",
+            url=deep_url,
+            client=api,
+            floor=deep_floor,
+        )
+    )
+    results.append(runner.intake(count=intake_count, target=target))
+    return {
+        "machine": {
+            "cpus": os.cpu_count(),
+            "memory_gib": _memory_gib(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
+        "database": connection.vendor,
+        "customers": customers,
+        "interactions": Interaction.objects.count(),
+        "iterations": iterations,
+        "intake_count": intake_count,
+        "targets": asdict(target),
+        "results": [asdict(result) for result in results],
+    }
+
+
+def _keyset_position(customer_id: int, offset: int) -> tuple[Any, Any] | None:
+    """The (occurred_at, id) a deep page starts after, in the database's own format."""
+    connection.ensure_connection()
+    raw = connection.connection.cursor()
+    try:
+        raw.execute(
+            _raw_sql(
+                "SELECT occurred_at, id FROM contacts_interaction WHERE customer_id = %s "
+                "ORDER BY occurred_at DESC, id DESC LIMIT 1 OFFSET %s"
+            ),
+            [customer_id, offset],
+        )
+        row = raw.fetchone()
+    finally:
+        raw.close()
+    return (row[0], row[1]) if row else None
+
+
+def _memory_gib() -> float | None:
+    try:
+        pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
+    return round(pages / 2**30, 1)
+
+
+def report_write(report: dict[str, Any], *, out: TextIO) -> None:
+    """The table people read: one line per path."""
+    out.write(
+        f"{report['database']}: {report['customers']:,} customers, "
+        f"{report['interactions']:,} contact moments, {report['iterations']} iterations, "
+        f"{report['machine']['cpus']} CPUs, {report['machine']['memory_gib']} GiB\n\n"
+    )
+    out.write(
+        f"{'path':<40}{'median ms':>10}{'p95 ms':>10}{'queries':>9}{'floor ms':>10}{'ratio':>8}\n"
+    )
+
+    def cell(value: Any, width: int, spec: str) -> str:
+        return f"{value:>{width}{spec}}" if value is not None else f"{'-':>{width}}"
+
+    for row in report["results"]:
+        if row["status"] != "ok":
+            floor = cell(row["floor_ms"], 10, ".2f")
+            out.write(f"{row['path']:<40}{row['status']:>10}{'':>10}{'':>9}{floor}\n")
+            continue
+        out.write(
+            f"{row['path']:<40}{cell(row['median_ms'], 10, '.2f')}{cell(row['p95_ms'], 10, '.2f')}"
+            f"{cell(row['queries'], 9, 'd')}{cell(row['floor_ms'], 10, '.2f')}"
+            f"{cell(row['ratio'], 8, '.1f')}\n"
+        )
+        if row["per_second"] is not None:
+            out.write(
+                f"{'':<4}{row['per_second']:,.0f} contact moments per second in one process "
+                "(rolled back, without after-commit work)\n"
+            )

@@ -1,0 +1,52 @@
+"""``manage.py bench``: median/p95, query count and raw-SQL floor of the contacts hot paths."""
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from bench.hotpaths import NotEnoughData, hotpaths_bench, report_write
+
+
+class Command(BaseCommand):
+    help = (
+        "Measure the customer lookups, the 360 page, the timeline and intake against the "
+        "configured database (seed it first) and print a table; also written as JSON."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--iterations", type=int, default=50)
+        parser.add_argument(
+            "--intake", type=int, default=200, help="contact moments to post for intake"
+        )
+        parser.add_argument(
+            "--json", type=Path, default=settings.VAR_DIR / "bench.json", help="where to write"
+        )
+        parser.add_argument(
+            "--min-customers",
+            type=int,
+            default=1000,
+            help="refuse to run on fewer customers than this",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["iterations"] < 1 or options["intake"] < 1:
+            raise CommandError("--iterations and --intake must be at least 1.")
+        try:
+            report = hotpaths_bench(
+                iterations=options["iterations"],
+                intake_count=options["intake"],
+                min_customers=options["min_customers"],
+            )
+        except NotEnoughData as exc:
+            raise CommandError(
+                f"Not enough data to benchmark ({exc}); run `manage.py seed --customers "
+                "100000` first."
+            ) from None
+        report_write(report, out=self.stdout)
+        path: Path = options["json"]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(report, indent=2, default=str) + "\n")
+        self.stdout.write(f"\nWritten to {path}")

@@ -1,0 +1,209 @@
+"""``manage.py bench``: figures per hot path, missing paths reported, JSON written."""
+
+import json
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import path
+from django.views.decorators.csrf import csrf_exempt
+from pytest_django.fixtures import Settings
+
+from accounts.models import User
+from bench.hotpaths import BENCH_INTEGRATION, BENCH_MANAGER, dutch_mobile_notation
+from contacts.models import Customer, Identity, Interaction
+from contacts.services.identity import identity_guess
+from contacts.services.interactions import interaction_record
+
+pytestmark = pytest.mark.django_db
+
+RESULT_KEYS = {
+    "key",
+    "path",
+    "url",
+    "status",
+    "median_ms",
+    "p95_ms",
+    "queries",
+    "floor_ms",
+    "ratio",
+    "per_second",
+}
+PATHS = [
+    "lookup_email",
+    "lookup_phone",
+    "search_name",
+    "customer_360",
+    "timeline_first",
+    "timeline_deep",
+    "intake",
+]
+
+
+# Stand-ins with the contract's URLs, so the benchmark itself is tested apart from the views.
+def _search(request: HttpRequest) -> JsonResponse:
+    q = request.GET["q"]
+    values = [guess.value for guess in identity_guess(q)]
+    found = Customer.objects.filter(identities__value__in=values) | Customer.objects.filter(
+        name__icontains=q
+    )
+    return JsonResponse({"results": list(found.values("id", "name")[:25])})
+
+
+def _page(request: HttpRequest, pk: int) -> HttpResponse:
+    return HttpResponse(Customer.objects.get(pk=pk).name)
+
+
+def _timeline(request: HttpRequest, pk: int) -> JsonResponse:
+    rows = Interaction.objects.filter(customer_id=pk).order_by("-occurred_at", "-id")
+    offset = int(request.GET.get("offset", 0))
+    page = list(rows.values("id", "subject")[offset : offset + 26])
+    following = f"http://127.0.0.1{request.path}?offset={offset + 25}" if len(page) > 25 else None
+    return JsonResponse({"next": following, "results": page[:25]})
+
+
+@csrf_exempt
+def _intake(request: HttpRequest) -> JsonResponse:
+    data = json.loads(request.body)
+    identity = Identity.objects.select_related("customer").get(
+        kind="email", value=data["identities"][0]["value"]
+    )
+    interaction = interaction_record(
+        customer=identity.customer,
+        identity=identity,
+        channel=data["channel"],
+        direction=data["direction"],
+        occurred_at=Interaction._meta.get_field("occurred_at").to_python(data["occurred_at"]),
+        source=data["source"],
+        external_id=data["external_id"],
+    )
+    return JsonResponse({"id": interaction.pk}, status=201)
+
+
+urlpatterns = [
+    path("api/v1/customers/", _search),
+    path("api/v1/customers/<int:pk>/interactions/", _timeline),
+    path("customers/<int:pk>/", _page),
+    path("api/v1/interactions/", _intake),
+]
+
+
+class NoRoutes:
+    urlpatterns: list = []
+
+
+@pytest.fixture
+def seeded() -> None:
+    call_command("seed", customers=30, seed=9, stdout=StringIO())
+
+
+def bench(tmp_path: Path, **options: object) -> tuple[dict, str]:
+    out = StringIO()
+    target = tmp_path / "bench.json"
+    call_command(
+        "bench", iterations=3, intake=4, min_customers=10, json=target, stdout=out, **options
+    )
+    return json.loads(target.read_text()), out.getvalue()
+
+
+def test_bench_refuses_a_database_that_was_not_seeded(tmp_path: Path) -> None:
+    with pytest.raises(CommandError, match="seed"):
+        call_command("bench", json=tmp_path / "bench.json", stdout=StringIO())
+
+    assert not (tmp_path / "bench.json").exists()
+
+
+def test_bench_measures_every_hot_path_and_writes_json(
+    seeded: None, settings: Settings, tmp_path: Path
+) -> None:
+    settings.ROOT_URLCONF = __name__
+
+    report, output = bench(tmp_path)
+
+    assert report["customers"] == 30
+    assert report["database"] in {"sqlite", "postgresql"}
+    assert {"machine", "interactions", "iterations", "targets", "results"} <= set(report)
+    assert [row["key"] for row in report["results"]] == PATHS
+    for row in report["results"]:
+        assert set(row) == RESULT_KEYS
+        assert row["status"] == "ok", row
+        assert row["queries"] >= 1, row
+        assert row["median_ms"] > 0
+        assert row["floor_ms"] > 0
+        assert row["ratio"] is not None
+    assert report["results"][-1]["per_second"] > 0
+    assert "median ms" in output
+    assert "(d) customer 360 page" in output
+
+
+def test_bench_follows_the_timeline_cursor_to_a_deep_page(
+    seeded: None, settings: Settings, tmp_path: Path
+) -> None:
+    settings.ROOT_URLCONF = __name__
+
+    report, _ = bench(tmp_path)
+
+    deep = report["results"][PATHS.index("timeline_deep")]
+    assert deep["path"] == "(f) timeline, page 21"
+    assert deep["url"].endswith("?offset=500")
+
+
+def test_bench_leaves_no_contact_moments_behind(
+    seeded: None, settings: Settings, tmp_path: Path
+) -> None:
+    settings.ROOT_URLCONF = __name__
+    before = Interaction.objects.count()
+
+    bench(tmp_path)
+
+    assert Interaction.objects.count() == before
+
+
+def test_bench_reports_paths_that_do_not_exist_yet_as_missing(
+    seeded: None, settings: Settings, tmp_path: Path
+) -> None:
+    settings.ROOT_URLCONF = NoRoutes
+
+    report, output = bench(tmp_path)
+
+    assert {row["status"] for row in report["results"]} == {"missing"}
+    assert all(row["median_ms"] is None for row in report["results"])
+    assert all(row["floor_ms"] > 0 for row in report["results"][:-1])
+    assert "missing" in output
+
+
+def test_bench_looks_up_the_phone_in_the_notation_people_type(
+    seeded: None, settings: Settings, tmp_path: Path
+) -> None:
+    settings.ROOT_URLCONF = __name__
+
+    report, _ = bench(tmp_path)
+
+    mobile = report["targets"]["mobile"]
+    assert dutch_mobile_notation(mobile) in report["results"][1]["url"].replace("%2D", "-")
+    assert dutch_mobile_notation("+31612345678") == "06-12345678"
+
+
+def test_bench_signs_in_as_a_manager_and_an_integration(
+    seeded: None, settings: Settings, tmp_path: Path
+) -> None:
+    settings.ROOT_URLCONF = NoRoutes
+
+    bench(tmp_path)
+    bench(tmp_path)
+
+    manager = User.objects.get(username=BENCH_MANAGER)
+    integration = User.objects.get(username=BENCH_INTEGRATION)
+    assert manager.has_perm("contacts.view_customer")
+    assert manager.has_perm("contacts.merge_customer")
+    assert integration.has_perm("contacts.add_interaction")
+    assert not integration.has_perm("contacts.merge_customer")
+
+
+def test_bench_runs_against_the_project_urls(seeded: None, tmp_path: Path) -> None:
+    report, _ = bench(tmp_path)
+
+    for row in report["results"]:
+        assert row["status"] == "missing" or row["status"].startswith(("ok", "error"))
