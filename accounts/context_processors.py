@@ -13,6 +13,7 @@ from .selectors import user_roles
 NAVIGATION = [
     ("journeys:inbox", _("Inbox"), {Role.AGENT, Role.MEMBER, Role.MANAGER}),
     ("contacts:search", _("Customers"), {Role.AGENT, Role.MEMBER, Role.MANAGER, Role.MARKETER}),
+    ("contacts:data_duplicates", _("Customer data"), {Role.MANAGER}),
     ("journeys:campaigns", _("Campaigns"), {Role.MARKETER, Role.MANAGER}),
     ("journeys:calendar", _("Calendar"), {Role.MARKETER, Role.MANAGER, Role.AGENT}),
     ("feedback:dashboard", _("Feedback"), {Role.MANAGER}),

@@ -274,6 +274,10 @@ class ProfileFact(models.Model):
             models.Index(
                 fields=["question", "value"], condition=Q(is_current=True), name="fact_value_idx"
             ),
+            # The stale-facts list: oldest current answers first.
+            models.Index(
+                fields=["recorded_at", "id"], condition=Q(is_current=True), name="fact_recorded_idx"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -348,6 +348,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "accounts.tasks.purge_read_notifications",
         "schedule": 24 * 60 * 60,
     },
+    "find-duplicate-customers": {
+        "task": "contacts.tasks.find_duplicates",
+        "schedule": 24 * 60 * 60,
+        "kwargs": {"days": 2},
+    },
 }
 
 # --- Logging --------------------------------------------------------------------------

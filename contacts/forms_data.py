@@ -1,0 +1,42 @@
+"""Forms of the data-management pages: import upload, merge, GDPR erasure."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from contacts.services.imports import MAX_IMPORT_BYTES, csv_check, csv_decode
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_(
+            "UTF-8, separated by ; or , with a header row: name, email, phone, customer_number, "
+            "street, postcode, city, language, and fact:<question key> columns. At most 5 MB."
+        ),
+    )
+
+    def clean_file(self) -> object:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            raise ValidationError(_("The file is larger than 5 MB; split it into smaller files."))
+        text = csv_decode(upload.read())
+        csv_check(text=text)
+        self.text = text
+        return upload
+
+
+class MergeForm(forms.Form):
+    target = forms.IntegerField(
+        label=_("Merge into customer number"),
+        min_value=1,
+        help_text=_("The record that stays; this one's contact moments, orders and data move."),
+    )
+
+
+class EraseForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("I understand that the personal data of this customer is removed for good."),
+        required=True,
+        error_messages={"required": _("Tick the box to confirm the erasure.")},
+    )
