@@ -17,7 +17,7 @@ NAVIGATION = [
     ("journeys:campaigns", _("Campaigns"), {Role.MARKETER, Role.MANAGER}),
     ("journeys:calendar", _("Calendar"), {Role.MARKETER, Role.MANAGER, Role.AGENT}),
     ("feedback:dashboard", _("Feedback"), {Role.MANAGER}),
-    ("feedback:reports", _("Reports"), {Role.MANAGER}),
+    ("journeys:reports", _("Reports"), {Role.MANAGER, Role.ADMIN}),
     ("accounts:settings", _("Settings"), {Role.MANAGER, Role.ADMIN}),
 ]
 

@@ -310,6 +310,7 @@ class Escalation(models.Model):
                 fields=["case", "kind", "due_at"], name="escalation_once_per_due"
             )
         ]
+        indexes = [models.Index(fields=["at"], name="escalation_at_idx")]
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.kind}"
