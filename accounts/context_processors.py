@@ -16,6 +16,7 @@ NAVIGATION = [
     ("contacts:data_duplicates", _("Customer data"), {Role.MANAGER}),
     ("journeys:campaigns", _("Campaigns"), {Role.MARKETER, Role.MANAGER}),
     ("journeys:calendar", _("Calendar"), {Role.MARKETER, Role.MANAGER, Role.AGENT}),
+    ("journeys:journey_list", _("Journeys"), {Role.MARKETER, Role.MANAGER}),
     ("feedback:dashboard", _("Feedback"), {Role.MANAGER}),
     ("journeys:reports", _("Reports"), {Role.MANAGER, Role.ADMIN}),
     ("accounts:settings", _("Settings"), {Role.MANAGER, Role.ADMIN}),

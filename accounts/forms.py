@@ -22,12 +22,13 @@ class BaseOpeningHoursFormSet(BaseInlineFormSet):
         super().clean()
         ranges: dict[int, list[tuple[Any, Any]]] = {}
         for form in self.forms:
-            if not form.cleaned_data or form.cleaned_data.get("DELETE"):
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE"):
                 continue
-            day = form.cleaned_data["weekday"]
-            ranges.setdefault(day, []).append(
-                (form.cleaned_data["opens"], form.cleaned_data["closes"])
-            )
+            day, opens, closes = data.get("weekday"), data.get("opens"), data.get("closes")
+            if day is None or opens is None or closes is None:
+                continue  # the form shows its own error for the missing or invalid value
+            ranges.setdefault(day, []).append((opens, closes))
         for day, spans in ranges.items():
             spans.sort()
             for (_o1, c1), (o2, _c2) in itertools.pairwise(spans):

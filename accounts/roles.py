@@ -45,6 +45,13 @@ _CASE_WORK = [
     "journeys.add_transfer",
     "journeys.view_cannedreply",
 ]
+# Campaigns, segments and journey maps (journeys app).
+_CAMPAIGN_WORK = [
+    f"journeys.{action}_{model}"
+    for model in ("campaign", "segment", "journey", "journeystage")
+    for action in ("view", "add", "change")
+]
+_FEEDBACK_READ = ["feedback.view_survey", "feedback.view_response", "feedback.view_invitation"]
 _DEPARTMENT_SETTINGS = [
     f"accounts.{action}_{model}"
     for model in ("openinghours", "holiday", "staffingslot")
@@ -67,6 +74,8 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "accounts.view_staffingslot",
         "contacts.view_customer",
         "contacts.view_order",
+        *_CAMPAIGN_WORK,
+        "journeys.delete_segment",
     ],
     Role.MANAGER: [
         "accounts.view_department",
@@ -89,6 +98,12 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "journeys.delete_cannedreply",
         "journeys.view_slapolicy",
         "journeys.view_escalation",
+        *_CAMPAIGN_WORK,
+        "journeys.override_campaign",
+        "journeys.acknowledge_campaign",
+        *_FEEDBACK_READ,
+        "feedback.add_survey",
+        "feedback.change_survey",
     ],
     Role.ADMIN: [
         "accounts.view_user",

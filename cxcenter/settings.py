@@ -353,6 +353,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": 24 * 60 * 60,
         "kwargs": {"days": 2},
     },
+    # Idempotent: running any of these twice changes nothing the second time.
+    "journeys-sla-escalate": {"task": "journeys.sla_escalate", "schedule": 60},
+    "journeys-campaign-warnings": {"task": "journeys.campaign_warnings", "schedule": 15 * 60},
+    "journeys-landing-checks": {"task": "journeys.landing_checks", "schedule": 60 * 60},
+    "feedback-invitations-due": {"task": "feedback.invitations_send_due", "schedule": 5 * 60},
+    "feedback-rollup": {"task": "feedback.rollup_refresh", "schedule": 15 * 60},
 }
 
 # --- Logging --------------------------------------------------------------------------

@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("accounts.api_urls")),
     path("", include("contacts.api_urls")),
     path("", include("journeys.api_urls")),
+    path("", include("feedback.api_urls")),
 ]
 
 urlpatterns = [
@@ -21,6 +22,8 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("customers/", include("contacts.urls")),
     path("", include("journeys.urls")),
+    path("feedback/", include("feedback.urls")),
+    path("s/", include("feedback.public_urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

@@ -1,3 +1,5 @@
-from django.urls import URLPattern
+"""REST API of journeys under /api/v1/: tasks (api.cases) and campaigns (api.campaigns)."""
 
-urlpatterns: list[URLPattern] = []
+from .api import campaigns, cases
+
+urlpatterns = [*cases.urlpatterns, *campaigns.urlpatterns]

@@ -1,8 +1,14 @@
 """Pages of journeys: the inbox and cases (views.inbox), rules, replies and reports
-(views.manage)."""
+(views.manage), campaigns, segments and the calendar (views.campaigns), journey maps
+(views.journeymaps)."""
 
-from .views import inbox, manage
+from .views import campaigns, inbox, journeymaps, manage
 
 app_name = "journeys"
 
-urlpatterns = [*inbox.urlpatterns, *manage.urlpatterns]
+urlpatterns = [
+    *inbox.urlpatterns,
+    *manage.urlpatterns,
+    *campaigns.urlpatterns,
+    *journeymaps.urlpatterns,
+]

@@ -1,0 +1,5 @@
+"""Placeholder, filled in by the campaigns pages."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
