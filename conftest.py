@@ -8,6 +8,11 @@
 - ``integration``: an API client with a token
 """
 
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 import pytest
 from django.test import Client
 from rest_framework.test import APIClient
@@ -15,6 +20,9 @@ from rest_framework.test import APIClient
 from accounts.models import Department, User
 from accounts.roles import Role
 from accounts.tests.factories import DepartmentFactory, UserFactory
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
 
 
 @pytest.fixture
@@ -102,3 +110,41 @@ def api_client(integration: User) -> APIClient:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     return client
+
+
+# --- Browser tests (Playwright driving the system Chromium) ----------------------------
+# Playwright's sync API runs an event loop in this thread; the test's own database
+# work happens before and after the browser does anything.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator["Browser"]:
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}; install the chromium package")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: "Browser") -> Iterator["Page"]:
+    context = browser.new_context(locale="en-GB")
+    page = context.new_page()
+    yield page
+    context.close()

@@ -1,50 +1,13 @@
 """Real headless Chromium: an agent signs in, sees the agent navigation and switches to Dutch."""
 
-import os
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from accounts.models import Department
 from accounts.roles import Role
 from accounts.tests.factories import PASSWORD, DepartmentFactory, UserFactory
 
-# Playwright's sync API runs an event loop in this thread; the test's own database
-# work happens before and after the browser does anything.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}; install the chromium package")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(locale="en-GB")
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 def test_agent_signs_in_sees_agent_navigation_and_switches_to_dutch(
