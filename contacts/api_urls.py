@@ -1,3 +1,5 @@
-from django.urls import URLPattern
+"""API routes of contacts under /api/v1/ (views in contacts.api)."""
 
-urlpatterns: list[URLPattern] = []
+from .api import urlpatterns
+
+__all__ = ["urlpatterns"]

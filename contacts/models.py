@@ -20,6 +20,7 @@ class Channel(models.TextChoices):
     STORE = "store", _("Store visit")
     WEB = "web", _("Website")
     LETTER = "letter", _("Letter")
+    NOTE = "note", _("Internal note")
 
 
 class IdentityKind(models.TextChoices):

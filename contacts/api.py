@@ -1,0 +1,470 @@
+"""REST API of contacts (integration contract v1): contact moments in, customers out, orders
+and deliveries in. Views parse and check permission; the work is in services and selectors."""
+
+import io
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import APIException, NotFound
+from rest_framework.exceptions import ValidationError as ApiValidationError
+from rest_framework.parsers import JSONParser
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from contacts.models import Channel, Customer, Direction, IdentityKind, Interaction, Order
+from contacts.selectors import customers as selectors
+from contacts.selectors.data import cursor_decode
+from contacts.selectors.timeline import timeline_page
+from contacts.services.identity import IdentityValue, identity_normalise
+from contacts.services.intake import interaction_intake
+from contacts.services.orders import order_mark_delivered, order_record
+
+BODY_MAX = 20_000
+IDENTITIES_MAX = 10
+
+
+# --- Plumbing --------------------------------------------------------------------------------
+
+
+class PayloadTooLarge(APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = gettext_lazy("The request body is too large.")
+    default_code = "too_large"
+
+
+class LimitedJSONParser(JSONParser):
+    """JSON, refusing bodies over DATA_UPLOAD_MAX_MEMORY_SIZE: DRF reads the raw stream,
+    which bypasses Django's own check of that setting."""
+
+    def parse(
+        self,
+        stream: Any,
+        media_type: str | None = None,
+        parser_context: Mapping[str, Any] | None = None,
+    ) -> Any:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        raw = stream.read(limit + 1)
+        if len(raw) > limit:
+            raise PayloadTooLarge
+        return super().parse(io.BytesIO(raw), media_type, parser_context)
+
+
+def perms_required(*perms: str) -> type[BasePermission]:
+    """A DRF permission: signed in (token or session) and holding every one of ``perms``."""
+
+    class HasPerms(BasePermission):
+        message = gettext_lazy("You do not have permission to do this.")
+
+        def has_permission(self, request: Request, view: APIView) -> bool:
+            user = request.user
+            return bool(user and user.is_authenticated and user.has_perms(perms))
+
+    HasPerms.__name__ = "Has_" + "_".join(p.replace(".", "_") for p in perms)
+    return HasPerms
+
+
+def _django_errors(exc: DjangoValidationError) -> ApiValidationError:
+    if hasattr(exc, "error_dict"):
+        return ApiValidationError(exc.message_dict)
+    return ApiValidationError({"non_field_errors": exc.messages})
+
+
+class ContactsAPIView(APIView):
+    parser_classes = [LimitedJSONParser]
+
+
+# --- Serializers -----------------------------------------------------------------------------
+
+
+class IdentityInSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=IdentityKind.choices)
+    value = serializers.CharField(max_length=254)
+
+    def validate(self, attrs: dict[str, Any]) -> IdentityValue:
+        try:
+            return identity_normalise(kind=attrs["kind"], value=attrs["value"])
+        except DjangoValidationError as exc:
+            raise ApiValidationError({"value": exc.messages}) from None
+
+
+class _ResolvingSerializer(serializers.Serializer):
+    source = serializers.RegexField(r"^[\w.\-:]+$", max_length=50)
+    external_id = serializers.CharField(max_length=200)
+    identities = IdentityInSerializer(many=True, min_length=1, max_length=IDENTITIES_MAX)
+    name = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+
+
+class InteractionInSerializer(_ResolvingSerializer):
+    channel = serializers.ChoiceField(choices=[c for c in Channel.choices if c[0] != "note"])
+    direction = serializers.ChoiceField(choices=Direction.choices)
+    occurred_at = serializers.DateTimeField()
+    subject = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
+    body = serializers.CharField(
+        max_length=BODY_MAX, required=False, default="", allow_blank=True, trim_whitespace=False
+    )
+    topic = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
+    campaign = serializers.CharField(max_length=50, required=False, default="", allow_blank=True)
+
+
+class IntakeResultSerializer(serializers.Serializer):
+    interaction_id = serializers.IntegerField()
+    customer_id = serializers.IntegerField()
+    created = serializers.BooleanField(help_text="False when this was a replay.")
+    customer_created = serializers.BooleanField()
+
+
+class OrderInSerializer(_ResolvingSerializer):
+    product_sku = serializers.CharField(max_length=100)
+    product_name = serializers.CharField(
+        max_length=200, required=False, default="", allow_blank=True
+    )
+    ordered_at = serializers.DateTimeField()
+    amount = serializers.DecimalField(
+        max_digits=12, decimal_places=2, required=False, allow_null=True, default=None
+    )
+
+
+class OrderSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Order
+        fields = [
+            "id",
+            "customer",
+            "source",
+            "external_id",
+            "product_sku",
+            "product_name",
+            "amount",
+            "ordered_at",
+            "delivered_at",
+        ]
+
+
+class OrderResultSerializer(serializers.Serializer):
+    order = OrderSerializer()
+    created = serializers.BooleanField(help_text="False when this was a replay.")
+    customer_created = serializers.BooleanField()
+
+
+class DeliveredInSerializer(serializers.Serializer):
+    delivered_at = serializers.DateTimeField()
+
+
+class DeliveredResultSerializer(serializers.Serializer):
+    order = OrderSerializer()
+    marked = serializers.BooleanField(help_text="False when it was already delivered.")
+
+
+class CustomerSummarySerializer(serializers.ModelSerializer):
+    exact_match = serializers.BooleanField(
+        help_text="Found by an identity (e-mail, phone, customer number), not by name."
+    )
+
+    class Meta:
+        model = Customer
+        fields = ["id", "name", "postcode", "city", "last_interaction_at", "exact_match"]
+
+
+class CustomerSearchSerializer(serializers.Serializer):
+    results = CustomerSummarySerializer(many=True)
+    more = serializers.BooleanField(help_text="More customers match; refine the search.")
+
+
+class IdentitySerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    value = serializers.CharField()
+    first_seen = serializers.DateTimeField()
+    last_seen = serializers.DateTimeField()
+
+
+class FactSerializer(serializers.Serializer):
+    question = serializers.CharField(source="fact.question.key")
+    value = serializers.CharField(source="fact.value")
+    source_channel = serializers.CharField(source="fact.source_channel")
+    recorded_at = serializers.DateTimeField(source="fact.recorded_at")
+    stale = serializers.BooleanField()
+
+
+class ConsentSerializer(serializers.Serializer):
+    channel = serializers.CharField()
+    status = serializers.CharField(source="consent.status", allow_null=True, default=None)
+    changed_at = serializers.DateTimeField(
+        source="consent.changed_at", allow_null=True, default=None
+    )
+    source = serializers.CharField(source="consent.source", allow_null=True, default=None)
+
+
+class QuestionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    key = serializers.CharField()
+    label_nl = serializers.CharField()
+    label_en = serializers.CharField()
+    answer_type = serializers.CharField()
+    choices = serializers.ListField(child=serializers.CharField(), source="choice_list")
+
+
+class CustomerDetailSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="customer.pk")
+    name = serializers.CharField(source="customer.name")
+    street = serializers.CharField(source="customer.street")
+    postcode = serializers.CharField(source="customer.postcode")
+    city = serializers.CharField(source="customer.city")
+    country = serializers.CharField(source="customer.country")
+    language = serializers.CharField(source="customer.language")
+    preferred_channel = serializers.CharField(source="customer.preferred_channel")
+    quiet_hours_start = serializers.TimeField(source="customer.quiet_hours_start")
+    quiet_hours_end = serializers.TimeField(source="customer.quiet_hours_end")
+    last_interaction_at = serializers.DateTimeField(source="customer.last_interaction_at")
+    last_purchase_at = serializers.DateTimeField(source="customer.last_purchase_at")
+    merged_into = serializers.IntegerField(
+        source="customer.merged_into_id",
+        allow_null=True,
+        help_text="Set when this record was merged: use that customer instead.",
+    )
+    erased_at = serializers.DateTimeField(source="customer.erased_at")
+    identities = IdentitySerializer(many=True)
+    facts = FactSerializer(many=True)
+    consents = ConsentSerializer(many=True)
+    next_question = QuestionSerializer(allow_null=True)
+
+
+class InteractionSerializer(serializers.ModelSerializer):
+    campaign = serializers.CharField(source="campaign_code")
+
+    class Meta:
+        model = Interaction
+        fields = [
+            "id",
+            "occurred_at",
+            "channel",
+            "direction",
+            "subject",
+            "body",
+            "topic",
+            "campaign",
+            "source",
+            "external_id",
+        ]
+
+
+class TimelineSerializer(serializers.Serializer):
+    next = serializers.URLField(allow_null=True, help_text="The next (older) page, if any.")
+    results = InteractionSerializer(many=True)
+
+
+# --- Views -----------------------------------------------------------------------------------
+
+
+class InteractionIntakeView(ContactsAPIView):
+    """Log a contact moment from any channel; idempotent per source + external_id."""
+
+    permission_classes = [perms_required("contacts.add_interaction")]
+
+    @extend_schema(
+        operation_id="interactions_create",
+        request=InteractionInSerializer,
+        responses={201: IntakeResultSerializer, 200: IntakeResultSerializer},
+        description=(
+            "Resolves the identities to one customer (creating it, or linking identities not "
+            "seen before); identities of two customers attach the contact to the most "
+            "recently active one and record a possible duplicate. Repeating source + "
+            "external_id returns the first result with 200 and writes nothing."
+        ),
+    )
+    def post(self, request: Request) -> Response:
+        serializer = InteractionInSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        result = interaction_intake(
+            source=data["source"],
+            external_id=data["external_id"],
+            channel=data["channel"],
+            direction=data["direction"],
+            occurred_at=data["occurred_at"],
+            identities=data["identities"],
+            name=data["name"],
+            subject=data["subject"],
+            body=data["body"],
+            topic=data["topic"],
+            campaign_code=data["campaign"],
+        )
+        body = IntakeResultSerializer(
+            {
+                "interaction_id": result.interaction.pk,
+                "customer_id": result.interaction.customer_id,
+                "created": result.created,
+                "customer_created": result.customer_created,
+            }
+        ).data
+        return Response(body, status=201 if result.created else 200)
+
+
+class CustomerListView(ContactsAPIView):
+    """Find customers as the search page does."""
+
+    permission_classes = [perms_required("contacts.view_customer")]
+
+    @extend_schema(
+        operation_id="customers_search",
+        parameters=[
+            OpenApiParameter(
+                "q",
+                OpenApiTypes.STR,
+                description="E-mail, phone in any notation, customer number or (part of) a name",
+            )
+        ],
+        responses=CustomerSearchSerializer,
+    )
+    def get(self, request: Request) -> Response:
+        found = selectors.customer_search_page(
+            user=request.user, query=request.query_params.get("q", "")
+        )
+        return Response(
+            CustomerSearchSerializer({"results": found.customers, "more": found.more}).data
+        )
+
+
+class CustomerDetailView(ContactsAPIView):
+    """One customer with identities, current facts, consents and the next profile question."""
+
+    permission_classes = [perms_required("contacts.view_customer")]
+
+    @extend_schema(operation_id="customers_retrieve", responses=CustomerDetailSerializer)
+    def get(self, request: Request, customer_id: int) -> Response:
+        customer = selectors.customer_get(user=request.user, pk=customer_id)
+        overview = selectors.customer_overview(user=request.user, customer=customer)
+        return Response(
+            CustomerDetailSerializer(
+                {
+                    "customer": customer,
+                    "identities": overview.identities,
+                    "facts": overview.facts,
+                    "consents": overview.consents,
+                    "next_question": overview.next_question,
+                }
+            ).data
+        )
+
+
+class CustomerInteractionsView(ContactsAPIView):
+    """The customer's timeline, newest first, 25 per page; follow ``next`` for older ones."""
+
+    permission_classes = [perms_required("contacts.view_customer", "contacts.view_interaction")]
+
+    @extend_schema(
+        operation_id="customers_interactions",
+        parameters=[
+            OpenApiParameter("cursor", OpenApiTypes.STR, description="From a ``next`` link"),
+            OpenApiParameter("channel", OpenApiTypes.STR, enum=Channel.values),
+        ],
+        responses=TimelineSerializer,
+    )
+    def get(self, request: Request, customer_id: int) -> Response:
+        cursor = request.query_params.get("cursor") or None
+        channel = request.query_params.get("channel") or None
+        errors = {}
+        if cursor is not None and cursor_decode(cursor) is None:
+            errors["cursor"] = [_("This is not a cursor from a next link.")]
+        if channel is not None and channel not in Channel.values:
+            errors["channel"] = [_("Unknown channel: %(channel)s.") % {"channel": channel}]
+        if errors:
+            raise ApiValidationError(errors)
+        customer = selectors.customer_get(user=request.user, pk=customer_id)
+        page = timeline_page(user=request.user, customer=customer, cursor=cursor, channel=channel)
+        following = None
+        if page.next_cursor:
+            query = {"cursor": page.next_cursor, **({"channel": channel} if channel else {})}
+            following = request.build_absolute_uri(
+                reverse("api-customer-interactions", args=[customer.pk]) + "?" + urlencode(query)
+            )
+        return Response(TimelineSerializer({"next": following, "results": page.items}).data)
+
+
+class OrderCreateView(ContactsAPIView):
+    """Record an order; idempotent per source + external_id."""
+
+    permission_classes = [perms_required("contacts.add_order")]
+
+    @extend_schema(
+        operation_id="orders_create",
+        request=OrderInSerializer,
+        responses={201: OrderResultSerializer, 200: OrderResultSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        serializer = OrderInSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        result = order_record(
+            source=data["source"],
+            external_id=data["external_id"],
+            identities=data["identities"],
+            product_sku=data["product_sku"],
+            product_name=data["product_name"],
+            ordered_at=data["ordered_at"],
+            amount=data["amount"],
+            name=data["name"],
+        )
+        body = OrderResultSerializer(
+            {
+                "order": result.order,
+                "created": result.created,
+                "customer_created": result.customer_created,
+            }
+        ).data
+        return Response(body, status=201 if result.created else 200)
+
+
+class OrderDeliveredView(ContactsAPIView):
+    """Mark an order delivered; the first time schedules the feedback after delivery."""
+
+    permission_classes = [perms_required("contacts.change_order")]
+
+    @extend_schema(
+        operation_id="orders_delivered",
+        request=DeliveredInSerializer,
+        responses=DeliveredResultSerializer,
+    )
+    def post(self, request: Request, order_id: int) -> Response:
+        serializer = DeliveredInSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            order = selectors.order_get(
+                user=request.user, pk=order_id, perm="contacts.change_order"
+            )
+        except Http404 as exc:
+            raise NotFound(_("There is no order with this id.")) from exc
+        try:
+            order, marked = order_mark_delivered(
+                order=order, delivered_at=serializer.validated_data["delivered_at"]
+            )
+        except DjangoValidationError as exc:
+            raise _django_errors(exc) from None
+        return Response(DeliveredResultSerializer({"order": order, "marked": marked}).data)
+
+
+urlpatterns = [
+    path("interactions/", InteractionIntakeView.as_view(), name="api-interactions"),
+    path("customers/", CustomerListView.as_view(), name="api-customers"),
+    path("customers/<int:customer_id>/", CustomerDetailView.as_view(), name="api-customer"),
+    path(
+        "customers/<int:customer_id>/interactions/",
+        CustomerInteractionsView.as_view(),
+        name="api-customer-interactions",
+    ),
+    path("orders/", OrderCreateView.as_view(), name="api-orders"),
+    path(
+        "orders/<int:order_id>/delivered/", OrderDeliveredView.as_view(), name="api-order-delivered"
+    ),
+]

@@ -1,0 +1,242 @@
+"""Reads for the customer search and the customer 360 page, through the asking user's perms."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import F, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import User
+from contacts.models import (
+    Channel,
+    Consent,
+    Customer,
+    Identity,
+    Order,
+    ProfileFact,
+    ProfileQuestion,
+)
+from contacts.services.identity import IdentityValue, identity_guess
+
+SEARCH_LIMIT = 25
+# Shorter entries would match a large share of all names; they only match name prefixes.
+NAME_CONTAINS_MIN = 3
+NAME_PREFIX_MIN = 2
+QUERY_MAX = 200
+RECENT_FIRST = F("last_interaction_at").desc(nulls_last=True)
+ORDERS_SHOWN = 10
+# Channels a customer can give or withdraw consent for (a message or a call can reach them).
+CONSENT_CHANNELS = (Channel.EMAIL, Channel.PHONE, Channel.SMS, Channel.WHATSAPP, Channel.LETTER)
+# Answers that mean "none": follow-up questions (children's ages after "0 children") are
+# not offered after them.
+NEGATIVE_ANSWERS = frozenset({"0", "no", "nee", "false"})
+
+
+@dataclass
+class SearchResult:
+    customers: list[Customer]
+    exact_ids: set[int]
+    more: bool
+    query: str
+
+
+def can_view(user: User) -> bool:
+    return user.is_authenticated and user.has_perm("contacts.view_customer")
+
+
+def _active() -> QuerySet[Customer]:
+    return Customer.objects.filter(merged_into__isnull=True, erased_at__isnull=True)
+
+
+def _identity_match(guesses: list[IdentityValue]) -> Q:
+    match = Q(pk__in=[])
+    for guess in guesses:
+        match |= Q(identities__kind=guess.kind, identities__value=guess.value)
+    return match
+
+
+def customer_search(*, user: User, query: str, limit: int = SEARCH_LIMIT) -> list[Customer]:
+    """Active customers for a search-box entry: exact identity matches (e-mail, phone in any
+    notation, customer number) first, then names containing the entry, recently active first.
+
+    Two queries at most; each customer gets ``exact_match`` (bool). Empty for a user without
+    ``contacts.view_customer``.
+    """
+    return customer_search_page(user=user, query=query, limit=limit).customers
+
+
+def customer_search_page(*, user: User, query: str, limit: int = SEARCH_LIMIT) -> SearchResult:
+    """``customer_search`` with ``more`` (whether there were more than ``limit`` names)."""
+    query = " ".join((query or "").split())[:QUERY_MAX]
+    if not can_view(user):
+        return SearchResult(customers=[], exact_ids=set(), more=False, query=query)
+    if not query:
+        rows = list(_active().order_by(RECENT_FIRST, "-id")[: limit + 1])
+        return SearchResult(rows[:limit], set(), len(rows) > limit, query)
+    exact: list[Customer] = []
+    guesses = identity_guess(query)
+    if guesses:
+        exact = list(
+            _active()
+            .filter(_identity_match(guesses))
+            .distinct()
+            .order_by(RECENT_FIRST, "-id")[:limit]
+        )
+    exact_ids = {c.pk for c in exact}
+    by_name: list[Customer] = []
+    more = False
+    if len(query) >= NAME_PREFIX_MIN and len(exact) < limit:
+        # icontains is UPPER(name::text) LIKE UPPER(%q%) on PostgreSQL: the trigram index
+        # customer_name_trgm_idx (migration 0002) serves it.
+        name = (
+            Q(name__icontains=query)
+            if len(query) >= NAME_CONTAINS_MIN
+            else Q(name__istartswith=query)
+        )
+        wanted = limit - len(exact)
+        qs = _active().filter(name).exclude(pk__in=exact_ids).order_by(RECENT_FIRST, "-id")
+        rows = list(qs[: wanted + 1])
+        more = len(rows) > wanted
+        by_name = rows[:wanted]
+    for customer in exact:
+        customer.exact_match = True
+    for customer in by_name:
+        customer.exact_match = False
+    return SearchResult(customers=exact + by_name, exact_ids=exact_ids, more=more, query=query)
+
+
+def customer_get(*, user: User, pk: int) -> Customer:
+    """Any customer record (also merged or erased ones) that ``user`` may see; else 404."""
+    if not can_view(user):
+        raise Http404
+    try:
+        return Customer.objects.get(pk=pk)
+    except Customer.DoesNotExist:
+        raise Http404 from None
+
+
+def customer_get_active(*, user: User, pk: int, perm: str | None = None) -> Customer:
+    """A customer that is neither merged nor erased, for a change; 404 otherwise or without
+    ``perm``."""
+    if not can_view(user) or (perm is not None and not user.has_perm(perm)):
+        raise Http404
+    try:
+        return _active().get(pk=pk)
+    except Customer.DoesNotExist:
+        raise Http404 from None
+
+
+@dataclass
+class KnownFact:
+    fact: ProfileFact
+    stale: bool
+
+
+@dataclass
+class ConsentRow:
+    channel: str
+    label: str
+    consent: Consent | None
+
+
+@dataclass
+class CustomerOverview:
+    """Everything the 360 page shows except the timeline and the registered panels."""
+
+    customer: Customer
+    identities: list[Identity] = field(default_factory=list)
+    consents: list[ConsentRow] = field(default_factory=list)
+    facts: list[KnownFact] = field(default_factory=list)
+    next_question: ProfileQuestion | None = None
+    orders: list[Order] = field(default_factory=list)
+
+
+def stale_before() -> dt.datetime:
+    return timezone.now() - dt.timedelta(days=settings.PROFILE_FACT_STALE_DAYS)
+
+
+def consent_rows(*, consents: list[Consent]) -> list[ConsentRow]:
+    by_channel = {c.channel: c for c in consents}
+    rows = [
+        ConsentRow(channel=ch.value, label=ch.label, consent=by_channel.pop(ch.value, None))
+        for ch in CONSENT_CHANNELS
+    ]
+    # Consents on other channels (set by an import or an erasure) are shown too.
+    rows += [
+        ConsentRow(channel=c.channel, label=c.get_channel_display(), consent=c)
+        for c in by_channel.values()
+    ]
+    return rows
+
+
+def profile_question_next(
+    *, questions: list[ProfileQuestion], answers: dict[int, str]
+) -> ProfileQuestion | None:
+    """The first active question (by order) without a current answer whose ``ask_after``
+    question is answered, and not with a "none" answer (no ages after "0 children")."""
+    for question in questions:
+        if not question.is_active or question.pk in answers:
+            continue
+        if question.ask_after_id is not None:
+            before = answers.get(question.ask_after_id)
+            if before is None or before.strip().lower() in NEGATIVE_ANSWERS:
+                continue
+        return question
+    return None
+
+
+def profile_facts_current(*, customer: Customer) -> list[ProfileFact]:
+    return list(
+        ProfileFact.objects.filter(customer=customer, is_current=True)
+        .select_related("question", "recorded_by")
+        .order_by("question__order", "question_id")
+    )
+
+
+def profile_questions_active() -> list[ProfileQuestion]:
+    return list(ProfileQuestion.objects.filter(is_active=True).order_by("order", "id"))
+
+
+def profile_next_for(*, customer: Customer) -> ProfileQuestion | None:
+    """The next question for ``customer`` (two queries: current answers and the catalogue)."""
+    answers = dict(
+        ProfileFact.objects.filter(customer=customer, is_current=True).values_list(
+            "question_id", "value"
+        )
+    )
+    return profile_question_next(questions=profile_questions_active(), answers=answers)
+
+
+def customer_overview(*, user: User, customer: Customer) -> CustomerOverview:
+    """What the 360 page shows of ``customer``, one query per part the user may see."""
+    overview = CustomerOverview(customer=customer)
+    if not customer.is_active_record:
+        return overview
+    overview.identities = list(customer.identities.order_by("kind", "value"))
+    overview.consents = consent_rows(consents=list(customer.consents.all()))
+    if user.has_perm("contacts.view_profilefact"):
+        facts = profile_facts_current(customer=customer)
+        before = stale_before()
+        overview.facts = [KnownFact(fact=f, stale=f.recorded_at < before) for f in facts]
+        answers = {f.question_id: f.value for f in facts}
+        overview.next_question = profile_question_next(
+            questions=profile_questions_active(), answers=answers
+        )
+    if user.has_perm("contacts.view_order"):
+        overview.orders = list(customer.orders.order_by("-ordered_at", "-id")[:ORDERS_SHOWN])
+    return overview
+
+
+def order_get(*, user: User, pk: int, perm: str) -> Order:
+    if not user.has_perm(perm):
+        raise Http404
+    try:
+        return Order.objects.get(pk=pk)
+    except Order.DoesNotExist:
+        raise Http404 from None
+
+
+def profile_question_get(*, pk: int) -> ProfileQuestion | None:
+    return ProfileQuestion.objects.filter(pk=pk, is_active=True).first()

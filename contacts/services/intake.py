@@ -1,0 +1,192 @@
+"""Contact moments and customers arriving from other systems: resolve the identities to one
+customer (creating or linking as needed) and store the contact moment exactly once."""
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils.translation import gettext_noop
+
+from contacts.models import (
+    CHANNEL_IDENTITY_KINDS,
+    Customer,
+    DuplicateCandidate,
+    Identity,
+    Interaction,
+)
+from contacts.services.identity import IdentityValue
+from contacts.services.interactions import interaction_record
+
+# Stored untranslated; the duplicates page translates it when shown.
+SHARED_IDENTITIES_REASON = gettext_noop("identities used together in one contact")
+# A unique-constraint race (two first contacts of one new customer at once) is retried once.
+ATTEMPTS = 2
+
+
+@dataclass
+class Resolution:
+    customer: Customer
+    created: bool
+    identities: dict[tuple[str, str], Identity]
+    others: list[Customer]
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    interaction: Interaction
+    created: bool
+    customer_created: bool
+
+
+def _newest_first(customer: Customer) -> tuple[float, int]:
+    at = customer.last_interaction_at
+    return (at.timestamp() if at else float("-inf"), customer.pk)
+
+
+def customer_resolve(
+    *, identities: Sequence[IdentityValue], name: str = "", seen_at: dt.datetime
+) -> Resolution:
+    """The one customer these (normalised) identities belong to.
+
+    - none known: a new customer with all of them;
+    - some known: their customer, and the unknown ones linked to it;
+    - known at two or more customers: the most recently active one, and every other pair
+      recorded as a possible duplicate (nothing moves until a person merges them).
+
+    Must run in a transaction; a concurrent insert of the same identity raises
+    IntegrityError, which the caller retries.
+    """
+    wanted = list(dict.fromkeys((i.kind, i.value) for i in identities))
+    match = Q(pk__in=[])
+    for kind, value in wanted:
+        match |= Q(kind=kind, value=value)
+    known = {
+        (i.kind, i.value): i
+        for i in Identity.objects.filter(match).select_related("customer", "customer__merged_into")
+    }
+    owners: dict[int, Customer] = {}
+    for identity in known.values():
+        owner = identity.customer
+        # A merge moves identities to the survivor; this covers a pointer left behind.
+        if owner.merged_into is not None:
+            owner = owner.merged_into
+        if owner.erased_at is None:
+            owners[owner.pk] = owner
+    created = False
+    others: list[Customer] = []
+    if not owners:
+        customer = Customer.objects.create(name=name[:200])
+        created = True
+    else:
+        ranked = sorted(owners.values(), key=_newest_first, reverse=True)
+        customer, others = ranked[0], ranked[1:]
+        if others:
+            pairs = [
+                DuplicateCandidate(
+                    first_id=min(customer.pk, other.pk),
+                    second_id=max(customer.pk, other.pk),
+                    reason=SHARED_IDENTITIES_REASON,
+                )
+                for other in others
+            ]
+            DuplicateCandidate.objects.bulk_create(pairs, ignore_conflicts=True)
+        if name and not customer.name:
+            Customer.objects.filter(pk=customer.pk, name="").update(name=name[:200])
+            customer.name = name[:200]
+    new = [
+        Identity(customer=customer, kind=kind, value=value, first_seen=seen_at, last_seen=seen_at)
+        for kind, value in wanted
+        if (kind, value) not in known
+    ]
+    for identity in new:
+        identity.save(force_insert=True)
+        known[(identity.kind, identity.value)] = identity
+    return Resolution(customer=customer, created=created, identities=known, others=others)
+
+
+def _identity_for_channel(resolution: Resolution, channel: str) -> Identity | None:
+    """The identity the contact came in through: the first of a kind that fits the channel,
+    held by the customer the contact is attached to."""
+    mine = [i for i in resolution.identities.values() if i.customer_id == resolution.customer.pk]
+    for kind in CHANNEL_IDENTITY_KINDS.get(channel, ()):
+        for identity in mine:
+            if identity.kind == kind:
+                return identity
+    return None
+
+
+def idempotent_create[T](
+    *, existing: Callable[[], T | None], create: Callable[[], T]
+) -> tuple[T, bool]:
+    """``create()`` once per natural key: the row from ``existing()`` when it is there, also
+    when a concurrent request inserted it between our look-up and our insert (the unique
+    constraint raises, the savepoint is rolled back, and the other request's row is returned).
+    """
+    found = existing()
+    if found is not None:
+        return found, False
+    for attempt in range(ATTEMPTS):
+        try:
+            with transaction.atomic():
+                return create(), True
+        except IntegrityError:
+            found = existing()
+            if found is not None:
+                return found, False
+            if attempt == ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def interaction_intake(
+    *,
+    source: str,
+    external_id: str,
+    channel: str,
+    direction: str,
+    occurred_at: dt.datetime,
+    identities: Sequence[IdentityValue],
+    name: str = "",
+    subject: str = "",
+    body: str = "",
+    topic: str = "",
+    campaign_code: str = "",
+) -> IntakeResult:
+    """Store a contact moment reported by another system, once per ``source`` +
+    ``external_id``; a replay returns the first one and writes nothing.
+
+    Resolves the customer from ``identities`` (see ``customer_resolve``); routing happens
+    in listeners of ``interaction_recorded`` (sent by ``interaction_record``).
+    """
+    customer_created = False
+
+    def existing() -> Interaction | None:
+        return Interaction.objects.filter(source=source, external_id=external_id).first()
+
+    def create() -> Interaction:
+        nonlocal customer_created
+        resolution = customer_resolve(identities=identities, name=name, seen_at=occurred_at)
+        customer_created = resolution.created
+        return interaction_record(
+            customer=resolution.customer,
+            identity=_identity_for_channel(resolution, channel),
+            channel=channel,
+            direction=direction,
+            occurred_at=occurred_at,
+            subject=subject,
+            body=body,
+            topic=topic,
+            campaign_code=campaign_code,
+            source=source,
+            external_id=external_id,
+            created_customer=resolution.created,
+        )
+
+    interaction, created = idempotent_create(existing=existing, create=create)
+    return IntakeResult(
+        interaction=interaction,
+        created=created,
+        customer_created=created and customer_created,
+    )
