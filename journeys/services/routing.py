@@ -5,11 +5,88 @@ rules are tried in order, the first match wins; when none matches, the case goes
 contact center's exception queue with its own short SLA. Nothing is ever dropped.
 """
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
 from accounts.models import Department
-from contacts.models import Customer, Interaction
-from journeys.models import Case
+from contacts.models import Customer, Direction, Interaction, ProfileFact
+from journeys.models import OPEN_Q, Case, CaseMessage, CaseStatus, Priority, RoutingRule
+from journeys.services.cases import case_assign_round_robin, case_customer_replied
+from journeys.services.rules import rule_words_normalise
+from journeys.services.sla import sla_due_times, sla_exception_policy, sla_policy_for
+
+# Survey answers are followed up by the feedback app itself.
+NOT_ROUTED_SOURCES = frozenset({"survey"})
 
 
+@dataclass(frozen=True)
+class Inbound:
+    """What a rule looks at."""
+
+    channel: str
+    topic: str
+    subject: str
+    body: str
+    campaign_code: str
+    facts: dict[str, str]
+
+
+def _customer_facts(*, customer: Customer, keys: set[str]) -> dict[str, str]:
+    if not keys:
+        return {}
+    return dict(
+        ProfileFact.objects.filter(
+            customer=customer, is_current=True, question__key__in=keys
+        ).values_list("question__key", "value")
+    )
+
+
+def rule_matches(*, rule: RoutingRule, inbound: Inbound) -> bool:
+    """Every condition the rule sets must hold (an empty condition always holds)."""
+    if rule.match_channel and rule.match_channel != inbound.channel:
+        return False
+    if rule.match_topic and rule.match_topic.casefold() != inbound.topic.casefold():
+        return False
+    if rule.match_campaign and not inbound.campaign_code:
+        return False
+    if rule.match_campaign_code and (
+        rule.match_campaign_code.casefold() != inbound.campaign_code.casefold()
+    ):
+        return False
+    if rule.match_words:
+        text = f"{inbound.subject}\n{inbound.body}".casefold()
+        if not any(word.casefold() in text for word in rule_words_normalise(rule.match_words)):
+            return False
+    if rule.match_fact_key:
+        value = inbound.facts.get(rule.match_fact_key)
+        if value is None:
+            return False
+        if rule.match_fact_value and value.casefold() != rule.match_fact_value.casefold():
+            return False
+    return True
+
+
+def rule_first_match(*, rules: Iterable[RoutingRule], inbound: Inbound) -> RoutingRule | None:
+    for rule in rules:
+        if rule_matches(rule=rule, inbound=inbound):
+            return rule
+    return None
+
+
+def contact_center() -> Department:
+    """The department of the exception queue; created if an installation lacks it, so that
+    unmatched work always has somewhere to go."""
+    department, _ = Department.objects.get_or_create(
+        code=Department.CONTACT_CENTER, defaults={"name": "Contact center"}
+    )
+    return department
+
+
+@transaction.atomic
 def case_route(
     *,
     customer: Customer,
@@ -30,4 +107,112 @@ def case_route(
     with 48 hours; ``department`` skips the rules and routes there directly. The case's
     SLA due times are set from the policy in the owning department's business hours.
     """
-    raise NotImplementedError
+    if priority is not None and priority not in Priority.values:
+        raise ValueError(f"unknown priority {priority!r}")
+    rule = None
+    is_exception = False
+    if department is None:
+        rules = list(
+            RoutingRule.objects.filter(is_active=True, department__is_active=True)
+            .select_related("department", "sla_policy")
+            .order_by("order", "id")
+        )
+        inbound = Inbound(
+            channel=channel,
+            topic=topic,
+            subject=subject,
+            body=body,
+            campaign_code=campaign_code,
+            facts=_customer_facts(
+                customer=customer, keys={r.match_fact_key for r in rules if r.match_fact_key}
+            ),
+        )
+        rule = rule_first_match(rules=rules, inbound=inbound)
+        if rule is None:
+            is_exception = True
+            department = contact_center()
+        else:
+            department = rule.department
+    chosen_priority = priority or (rule.priority if rule else Priority.NORMAL)
+    if is_exception:
+        policy = sla_exception_policy()
+    elif rule is not None and rule.sla_policy is not None:
+        policy = rule.sla_policy
+    else:
+        policy = sla_policy_for(priority=chosen_priority)
+    start = timezone.now()
+    due = sla_due_times(
+        policy=policy,
+        department=department,
+        start=start,
+        resolution_minutes=resolution_hours * 60 if resolution_hours is not None else None,
+    )
+    case = Case.objects.create(
+        customer=customer,
+        origin=origin,
+        subject=(subject or body or "—")[:300],
+        topic=topic[:100],
+        campaign_code=campaign_code[:50],
+        priority=chosen_priority,
+        status=CaseStatus.NEW,
+        department=department,
+        is_exception=is_exception,
+        routing_rule=rule,
+        sla_policy=policy,
+        first_response_due=due.first_response,
+        resolution_due=due.resolution,
+    )
+    if origin is not None:
+        CaseMessage.objects.get_or_create(interaction=origin, defaults={"case": case})
+    if getattr(settings, "CXCENTER_CASE_AUTO_ASSIGN", False) and not is_exception:
+        case_assign_round_robin(case=case)
+    return case
+
+
+def interaction_needs_routing(*, interaction: Interaction) -> bool:
+    """Inbound, not logged by an agent, and not a survey answer."""
+    return (
+        interaction.direction == Direction.INBOUND
+        and interaction.agent_id is None
+        and interaction.source not in NOT_ROUTED_SOURCES
+    )
+
+
+def _open_case_for(*, interaction: Interaction) -> Case | None:
+    """The open case this message continues: same campaign, same topic, else the latest."""
+    open_cases = Case.objects.filter(OPEN_Q, customer_id=interaction.customer_id).order_by(
+        "-created_at", "-id"
+    )
+    if interaction.campaign_code:
+        case = open_cases.filter(campaign_code=interaction.campaign_code).first()
+        if case is not None:
+            return case
+    if interaction.topic:
+        case = open_cases.filter(topic=interaction.topic).first()
+        if case is not None:
+            return case
+    return open_cases.first()
+
+
+@transaction.atomic
+def interaction_route(*, interaction_id: int) -> Case | None:
+    """Turn an inbound contact moment into work: a reply on the customer's open case, or a
+    new case through the rules. Returns None when the moment needs no follow-up (outbound,
+    logged by an agent, a survey answer) or is already part of a case."""
+    interaction = Interaction.objects.select_related("customer").get(pk=interaction_id)
+    if not interaction_needs_routing(interaction=interaction):
+        return None
+    if CaseMessage.objects.filter(interaction=interaction).exists():
+        return None
+    case = _open_case_for(interaction=interaction)
+    if case is not None:
+        return case_customer_replied(case=case, interaction=interaction)
+    return case_route(
+        customer=interaction.customer,
+        subject=interaction.subject,
+        body=interaction.body,
+        channel=interaction.channel,
+        topic=interaction.topic,
+        campaign_code=interaction.campaign_code,
+        origin=interaction,
+    )

@@ -1,0 +1,129 @@
+"""SLA due times, counted in the owning department's business hours and holidays."""
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+
+from accounts.business_hours import BusinessCalendar, business_calendar
+from accounts.models import Department
+from journeys.models import Case, Priority, SlaPolicy
+
+EXCEPTION_POLICY = "Exception queue"
+# A due time this close (wall-clock) is shown as "soon" in the inbox.
+SOON = dt.timedelta(hours=2)
+
+
+class SlaState(StrEnum):
+    OK = "ok"
+    SOON = "soon"
+    BREACHED = "breached"
+
+
+@dataclass(frozen=True)
+class DueTimes:
+    first_response: dt.datetime
+    resolution: dt.datetime
+
+
+def sla_policy_for(*, priority: str) -> SlaPolicy:
+    """The default policy of ``priority`` (migration 0002 creates one per priority)."""
+    policy = SlaPolicy.objects.filter(priority=priority, is_default=True).first()
+    if policy is None:
+        policy = SlaPolicy.objects.filter(priority=Priority.NORMAL, is_default=True).first()
+    if policy is None:
+        policy, _ = SlaPolicy.objects.get_or_create(
+            name="Normal",
+            defaults={
+                "priority": Priority.NORMAL,
+                "is_default": True,
+                "first_response_minutes": 8 * 60,
+                "next_response_minutes": 8 * 60,
+                "resolution_minutes": 48 * 60,
+            },
+        )
+    return policy
+
+
+def sla_exception_policy() -> SlaPolicy:
+    """The short policy of the exception queue."""
+    policy = SlaPolicy.objects.filter(name=EXCEPTION_POLICY).first()
+    if policy is None:
+        policy, _ = SlaPolicy.objects.get_or_create(
+            name=EXCEPTION_POLICY,
+            defaults={
+                "first_response_minutes": 2 * 60,
+                "next_response_minutes": 2 * 60,
+                "resolution_minutes": 8 * 60,
+            },
+        )
+    return policy
+
+
+def sla_due_times(
+    *,
+    policy: SlaPolicy,
+    department: Department,
+    start: dt.datetime,
+    resolution_minutes: int | None = None,
+    calendar: BusinessCalendar | None = None,
+) -> DueTimes:
+    cal = calendar or business_calendar(department=department)
+    resolution = resolution_minutes if resolution_minutes is not None else policy.resolution_minutes
+    return DueTimes(
+        first_response=cal.add(start, dt.timedelta(minutes=policy.first_response_minutes)),
+        resolution=cal.add(start, dt.timedelta(minutes=resolution)),
+    )
+
+
+def sla_next_response_due(*, case: Case, start: dt.datetime) -> dt.datetime:
+    cal = business_calendar(department=case.department)
+    return cal.add(start, dt.timedelta(minutes=case.sla_policy.next_response_minutes))
+
+
+def sla_business_add(*, department: Department, start: dt.datetime, hours: float) -> dt.datetime:
+    """``hours`` of ``department``'s business time after ``start`` (sub-task due times)."""
+    return business_calendar(department=department).add(start, dt.timedelta(hours=hours))
+
+
+def sla_resume(*, case: Case, now: dt.datetime) -> list[str]:
+    """Move the running due times of a paused case forward by the business time it waited.
+
+    Changes ``case`` in memory and returns the names of the changed fields (for save()).
+    """
+    if case.sla_paused_at is None:
+        return []
+    cal = business_calendar(department=case.department)
+    waited = cal.between(case.sla_paused_at, now)
+    changed = ["sla_paused_at"]
+    case.sla_paused_at = None
+    if waited:
+        names = ["resolution_due", "next_response_due"]
+        if case.first_responded_at is None:
+            names.append("first_response_due")
+        for name in names:
+            due = getattr(case, name)
+            if due is not None:
+                setattr(case, name, cal.add(due, waited))
+                changed.append(name)
+    return changed
+
+
+def sla_state(*, due: dt.datetime | None, now: dt.datetime) -> SlaState | None:
+    if due is None:
+        return None
+    if due <= now:
+        return SlaState.BREACHED
+    if due - now <= SOON:
+        return SlaState.SOON
+    return SlaState.OK
+
+
+def case_next_due(*, case: Case) -> dt.datetime | None:
+    """The earliest deadline that is running now: first or next response, or resolution."""
+    if not case.is_open or case.sla_paused_at is not None:
+        return None
+    candidates = [case.resolution_due, case.next_response_due]
+    if case.first_responded_at is None:
+        candidates.append(case.first_response_due)
+    present = [d for d in candidates if d is not None]
+    return min(present) if present else None
