@@ -1,5 +1,7 @@
 """REST API of feedback under /api/v1/."""
 
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from .api import SummaryView
+
+urlpatterns = [path("feedback/summary/", SummaryView.as_view(), name="feedback-summary")]

@@ -1,7 +1,9 @@
 """The public survey page (no login) at its token URL."""
 
-from django.urls import URLPattern
+from django.urls import path
+
+from . import public
 
 app_name = "survey"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [path("<str:token>/", public.survey_answer, name="answer")]

@@ -1,0 +1,1 @@
+"""State changes of feedback, one module per concept."""
