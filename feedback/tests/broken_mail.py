@@ -1,0 +1,8 @@
+"""An e-mail backend that always fails, to test that a failed send is retried."""
+
+from django.core.mail.backends.base import BaseEmailBackend
+
+
+class BrokenBackend(BaseEmailBackend):
+    def send_messages(self, email_messages: list) -> int:
+        raise OSError("mail server down")
