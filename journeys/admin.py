@@ -1,12 +1,20 @@
 from django.contrib import admin
 
 from .models import (
+    CalendarFeedToken,
+    Campaign,
+    CampaignWarning,
     CannedReply,
     Case,
     CaseComment,
+    Enrollment,
     Escalation,
+    Journey,
+    JourneyStage,
     RoutingRule,
+    Segment,
     SlaPolicy,
+    StageChange,
     SubTask,
     Transfer,
 )
@@ -78,3 +86,71 @@ class EscalationAdmin(admin.ModelAdmin):
     list_display = ("case", "kind", "due_at", "at")
     list_filter = ("kind",)
     raw_id_fields = ("case",)
+
+
+# --- Journey maps, segments and campaigns ------------------------------------------------
+
+
+class JourneyStageInline(admin.TabularInline):
+    model = JourneyStage
+    extra = 0
+
+
+@admin.register(Journey)
+class JourneyAdmin(admin.ModelAdmin):
+    list_display = ("name", "goal_metric", "goal_target", "goal_deadline")
+    search_fields = ("name",)
+    raw_id_fields = ("created_by",)
+    inlines = [JourneyStageInline]
+
+
+@admin.register(Enrollment)
+class EnrollmentAdmin(admin.ModelAdmin):
+    list_display = ("customer", "journey", "stage", "stage_entered_at")
+    list_filter = ("journey",)
+    raw_id_fields = ("customer", "stage")
+    show_full_result_count = False
+
+
+@admin.register(StageChange)
+class StageChangeAdmin(admin.ModelAdmin):
+    list_display = ("customer", "journey", "from_stage", "stage", "entered_at", "left_at")
+    list_filter = ("journey",)
+    raw_id_fields = ("customer", "from_stage", "stage", "by")
+    show_full_result_count = False
+
+
+@admin.register(Segment)
+class SegmentAdmin(admin.ModelAdmin):
+    list_display = ("name", "updated_at")
+    search_fields = ("name",)
+    raw_id_fields = ("created_by",)
+
+
+class CampaignWarningInline(admin.TabularInline):
+    model = CampaignWarning
+    extra = 0
+    readonly_fields = ("lead_time", "sent_at", "recipients")
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "status", "launch_at", "end_at", "short_notice", "owner")
+    list_filter = ("status", "short_notice")
+    search_fields = ("name", "code")
+    raw_id_fields = (
+        "owner",
+        "segment",
+        "acknowledged_by",
+        "capacity_confirmed_by",
+        "overridden_by",
+    )
+    readonly_fields = ("audience_total", "audience_count", "counted_at", "scheduled_at")
+    inlines = [CampaignWarningInline]
+
+
+@admin.register(CalendarFeedToken)
+class CalendarFeedTokenAdmin(admin.ModelAdmin):
+    list_display = ("user", "created_at")
+    raw_id_fields = ("user",)
+    readonly_fields = ("token_hash",)

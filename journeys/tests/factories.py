@@ -64,3 +64,51 @@ class CannedReplyFactory(factory.django.DjangoModelFactory):
     title = "Bedankt"
     language = "nl"
     body = "Beste {customer_name}, bedankt voor uw bericht over zaak {case_number}."
+
+
+# --- Journey maps, segments and campaigns ------------------------------------------------
+
+
+class JourneyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "journeys.Journey"
+
+    name = factory.Sequence(lambda n: f"Klantreis {n}")
+    goal = "Meer klanten ronden de reis af"
+    goal_target = 50
+    goal_deadline = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=90))
+
+
+class JourneyStageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "journeys.JourneyStage"
+
+    journey = factory.SubFactory(JourneyFactory)
+    name = factory.Sequence(lambda n: f"Fase {n}")
+    order = factory.Sequence(lambda n: n)
+    planned_channels = factory.LazyFunction(lambda: ["email"])
+
+
+class SegmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "journeys.Segment"
+
+    name = factory.Sequence(lambda n: f"Segment {n}")
+    definition = factory.LazyFunction(dict)
+
+
+class CampaignFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "journeys.Campaign"
+
+    name = factory.Sequence(lambda n: f"Campagne {n}")
+    code = factory.Sequence(lambda n: f"campagne-{n}")
+    owner = factory.SubFactory("accounts.tests.factories.UserFactory")
+    offer = "20% korting op de winterjas"
+    channels = factory.LazyFunction(lambda: ["email"])
+    response_rates = factory.LazyFunction(lambda: {"email": 2.0})
+    segment = factory.SubFactory(SegmentFactory)
+    launch_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=21))
+    end_at = factory.LazyAttribute(lambda c: c.launch_at + dt.timedelta(days=14))
+    briefing = "Klanten bellen over de korting; de code staat in de mail."
+    faq = "Geldt de korting ook in de winkel? Ja."

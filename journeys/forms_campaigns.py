@@ -1,0 +1,317 @@
+"""Forms of campaigns, segments and journey maps."""
+
+import datetime as dt
+import re
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from contacts.models import Channel, ProfileQuestion
+from journeys.models import Campaign, Journey, JourneyStage, Segment
+
+MAX_SKUS = 50
+MAX_FACTS = 10
+_SKU = re.compile(r"^[\w.\-/]{1,100}$")
+
+
+def _split_skus(raw: str) -> list[str]:
+    skus = [s.strip() for s in re.split(r"[,\s]+", raw or "") if s.strip()]
+    bad = [s for s in skus if not _SKU.match(s)]
+    if bad:
+        raise forms.ValidationError(
+            _("Not a product SKU: %(skus)s"), params={"skus": ", ".join(bad)}
+        )
+    if len(skus) > MAX_SKUS:
+        raise forms.ValidationError(_("At most %(n)s SKUs."), params={"n": MAX_SKUS})
+    return list(dict.fromkeys(skus))
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+# --- Segments --------------------------------------------------------------------------
+
+
+class SegmentForm(forms.ModelForm):
+    """Builds ``definition``: every filled-in condition must hold."""
+
+    facts = forms.CharField(
+        label=_("profile facts"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One per line as question key = answer, e.g. children = 2."),
+    )
+    city = forms.CharField(label=_("city is"), max_length=100, required=False)
+    postcode_prefix = forms.RegexField(
+        label=_("postcode starts with"),
+        regex=r"^[0-9A-Za-z ]{1,6}$",
+        required=False,
+        error_messages={"invalid": _("Up to six letters or digits.")},
+    )
+    bought_skus = forms.CharField(
+        label=_("bought one of (SKUs)"), required=False, help_text=_("Comma-separated.")
+    )
+    not_bought_skus = forms.CharField(
+        label=_("never bought any of (SKUs)"), required=False, help_text=_("Comma-separated.")
+    )
+    last_purchase_after = forms.DateField(
+        label=_("last purchase on or after"), required=False, widget=DateInput
+    )
+    last_purchase_before = forms.DateField(
+        label=_("last purchase before"), required=False, widget=DateInput
+    )
+    journey_stage = forms.ModelChoiceField(
+        label=_("in journey stage"),
+        queryset=JourneyStage.objects.none(),
+        required=False,
+    )
+    consent_channel = forms.ChoiceField(
+        label=_("consented to"), choices=[("", _("no condition")), *Channel.choices], required=False
+    )
+
+    class Meta:
+        model = Segment
+        fields = ["name", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["journey_stage"].queryset = JourneyStage.objects.select_related(
+            "journey"
+        ).order_by("journey__name", "order", "id")
+        self.fields["journey_stage"].label_from_instance = lambda s: f"{s.journey.name}: {s.name}"
+        d = self.instance.definition if self.instance.pk else {}
+        if d and not self.is_bound:
+            self.initial.update(
+                {
+                    "facts": "\n".join(f"{f['key']} = {f['value']}" for f in d.get("facts", [])),
+                    "city": d.get("city", ""),
+                    "postcode_prefix": d.get("postcode_prefix", ""),
+                    "bought_skus": ", ".join(d.get("bought_skus", [])),
+                    "not_bought_skus": ", ".join(d.get("not_bought_skus", [])),
+                    "last_purchase_after": d.get("last_purchase_after"),
+                    "last_purchase_before": d.get("last_purchase_before"),
+                    "journey_stage": d.get("journey_stage"),
+                    "consent_channel": d.get("consent_channel", ""),
+                }
+            )
+
+    def clean_facts(self) -> list[dict[str, str]]:
+        facts = []
+        for n, line in enumerate((self.cleaned_data.get("facts") or "").splitlines(), start=1):
+            if not line.strip():
+                continue
+            key, sep, value = line.partition("=")
+            if not sep or not key.strip() or not value.strip():
+                raise forms.ValidationError(
+                    _("Line %(n)s: write question key = answer."), params={"n": n}
+                )
+            facts.append({"key": key.strip(), "value": value.strip()[:500]})
+        if len(facts) > MAX_FACTS:
+            raise forms.ValidationError(_("At most %(n)s facts."), params={"n": MAX_FACTS})
+        keys = {f["key"] for f in facts}
+        known = set(ProfileQuestion.objects.filter(key__in=keys).values_list("key", flat=True))
+        if unknown := sorted(keys - known):
+            raise forms.ValidationError(
+                _("Unknown question key: %(keys)s"), params={"keys": ", ".join(unknown)}
+            )
+        return facts
+
+    def clean_bought_skus(self) -> list[str]:
+        return _split_skus(self.cleaned_data.get("bought_skus", ""))
+
+    def clean_not_bought_skus(self) -> list[str]:
+        return _split_skus(self.cleaned_data.get("not_bought_skus", ""))
+
+    def clean_postcode_prefix(self) -> str:
+        return (self.cleaned_data.get("postcode_prefix") or "").upper()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        after, before = data.get("last_purchase_after"), data.get("last_purchase_before")
+        if after and before and after >= before:
+            self.add_error("last_purchase_before", _("Must be after the 'on or after' date."))
+        return data
+
+    @property
+    def definition(self) -> dict[str, Any]:
+        """The cleaned conditions as stored JSON (only the filled-in ones)."""
+        data = self.cleaned_data
+        d: dict[str, Any] = {}
+        for key in ("facts", "bought_skus", "not_bought_skus"):
+            if data.get(key):
+                d[key] = data[key]
+        for key in ("city", "postcode_prefix", "consent_channel"):
+            if data.get(key):
+                d[key] = data[key]
+        for key in ("last_purchase_after", "last_purchase_before"):
+            if isinstance(data.get(key), dt.date):
+                d[key] = data[key].isoformat()
+        if data.get("journey_stage"):
+            d["journey_stage"] = data["journey_stage"].pk
+        return d
+
+
+# --- Campaigns -------------------------------------------------------------------------
+
+
+class CampaignForm(forms.ModelForm):
+    product_skus = forms.CharField(
+        label=_("product SKUs"),
+        required=False,
+        help_text=_("Comma-separated; customers who already bought one are left out."),
+    )
+    channels = forms.MultipleChoiceField(
+        label=_("channels"), choices=Channel.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = Campaign
+        fields = [
+            "name",
+            "code",
+            "offer",
+            "segment",
+            "launch_at",
+            "end_at",
+            "landing_url",
+            "briefing",
+            "faq",
+        ]
+        widgets = {
+            "launch_at": DateTimeLocalInput(),
+            "end_at": DateTimeLocalInput(),
+            "offer": forms.Textarea(attrs={"rows": 2}),
+            "briefing": forms.Textarea(attrs={"rows": 5}),
+            "faq": forms.Textarea(attrs={"rows": 5}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["segment"].queryset = Segment.objects.order_by("name")
+        self.fields["segment"].required = True
+        for value, label in Channel.choices:
+            self.fields[f"rate_{value}"] = forms.DecimalField(
+                label=_("%(channel)s response rate (%%)") % {"channel": label},
+                min_value=Decimal(0),
+                max_value=Decimal(100),
+                decimal_places=2,
+                required=False,
+            )
+        if self.instance.pk and not self.is_bound:
+            self.initial["product_skus"] = ", ".join(self.instance.product_skus)
+            self.initial["channels"] = self.instance.channels
+            for ch, rate in self.instance.response_rates.items():
+                self.initial[f"rate_{ch}"] = rate
+
+    @property
+    def rate_fields(self) -> list[forms.BoundField]:
+        return [self[f"rate_{value}"] for value, _label in Channel.choices]
+
+    def clean_product_skus(self) -> list[str]:
+        return _split_skus(self.cleaned_data.get("product_skus", ""))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        launch, end = data.get("launch_at"), data.get("end_at")
+        if launch and end and end <= launch:
+            self.add_error("end_at", _("The end must be after the launch."))
+        rates: dict[str, float] = {}
+        for ch in data.get("channels") or []:
+            rate = data.get(f"rate_{ch}")
+            if rate is None:
+                self.add_error(f"rate_{ch}", _("Give the expected response rate of this channel."))
+            else:
+                rates[ch] = float(rate)
+        data["response_rates"] = rates
+        return data
+
+    @property
+    def values(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            **{f: data[f] for f in self.Meta.fields},
+            "product_skus": data["product_skus"],
+            "channels": data["channels"],
+            "response_rates": data["response_rates"],
+        }
+
+
+class LaunchForm(forms.Form):
+    override_reason = forms.CharField(
+        label=_("reason to launch with an incomplete checklist"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class MonthForm(forms.Form):
+    month = forms.RegexField(regex=r"^\d{4}-(0[1-9]|1[0-2])$", required=False)
+
+    def month_date(self, default: dt.date) -> dt.date:
+        raw = self.cleaned_data.get("month") if self.is_valid() else ""
+        if not raw:
+            return default.replace(day=1)
+        year, month = raw.split("-")
+        return dt.date(int(year), int(month), 1)
+
+
+# --- Journey maps ----------------------------------------------------------------------
+
+
+class JourneyForm(forms.ModelForm):
+    class Meta:
+        model = Journey
+        fields = ["name", "description", "goal", "goal_metric", "goal_target", "goal_deadline"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 2}),
+            "goal_deadline": DateInput,
+        }
+
+
+class StageForm(forms.ModelForm):
+    planned_channels = forms.MultipleChoiceField(
+        label=_("planned channels"),
+        choices=Channel.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = JourneyStage
+        fields = ["name", "order", "is_moment_of_truth"]
+
+    def __init__(self, *args: Any, journey: Journey, **kwargs: Any) -> None:
+        self.journey = journey
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["planned_channels"] = self.instance.planned_channels
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        clash = JourneyStage.objects.filter(journey=self.journey, name__iexact=name)
+        if self.instance.pk:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError(_("This journey already has a stage with that name."))
+        return name
+
+
+class EnrollForm(forms.Form):
+    customer = forms.IntegerField(label=_("customer number (id)"), min_value=1)
+    stage = forms.ModelChoiceField(label=_("stage"), queryset=JourneyStage.objects.none())
+
+    def __init__(self, *args: Any, journey: Journey, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["stage"].queryset = JourneyStage.objects.filter(journey=journey)
