@@ -27,7 +27,7 @@ class SurveyFactory(factory.django.DjangoModelFactory):
     question_en = "How likely are you to recommend us?"
     free_text_nl = "Wat kunnen we beter doen?"
     free_text_en = "What could we do better?"
-    is_active = True
+    is_active = False
 
 
 class SurveyAspectFactory(factory.django.DjangoModelFactory):

@@ -68,7 +68,9 @@ def test_survey_answer_opens_no_second_case_through_the_router(
     assert Case.objects.count() == 1
 
 
-def test_beat_opens_cases_the_task_missed(customer, kcc, django_capture_on_commit_callbacks) -> None:
+def test_beat_opens_cases_the_task_missed(
+    customer, kcc, django_capture_on_commit_callbacks
+) -> None:
     survey = SurveyFactory(kind=SurveyKind.NPS)
     invitation, _token = sent_invitation(survey=survey, customer=customer)
     with django_capture_on_commit_callbacks(execute=False):

@@ -30,7 +30,7 @@ def _links(message: mail.EmailMessage) -> list[str]:
 
 
 def test_delivered_twice_gives_one_invitation(delivered_order) -> None:
-    SurveyFactory(delay_hours=24)
+    SurveyFactory(is_active=True, delay_hours=24)
     order_delivered.send(sender=type(delivered_order), order=delivered_order)
     order_delivered.send(sender=type(delivered_order), order=delivered_order)
     assert Invitation.objects.count() == 1
@@ -48,12 +48,12 @@ def test_without_an_active_survey_nothing_is_scheduled(delivered_order) -> None:
 
 
 def test_unknown_order_schedules_nothing(db: None) -> None:
-    SurveyFactory()
+    SurveyFactory(is_active=True)
     assert invitation_schedule(order_id=999_999) is None
 
 
 def test_nothing_is_sent_before_the_due_time(delivered_order) -> None:
-    SurveyFactory(delay_hours=24)
+    SurveyFactory(is_active=True, delay_hours=24)
     invitation = invitation_schedule(order_id=delivered_order.pk)
     assert invitations_send_due() == {"expired": 0}
     invitation.refresh_from_db()
@@ -62,7 +62,7 @@ def test_nothing_is_sent_before_the_due_time(delivered_order) -> None:
 
 
 def test_due_invitation_is_sent_once_with_a_hashed_token(delivered_order) -> None:
-    SurveyFactory(delay_hours=24)
+    SurveyFactory(is_active=True, delay_hours=24)
     invitation = invitation_schedule(order_id=delivered_order.pk)
     later = delivered_order.delivered_at + dt.timedelta(hours=25)
     assert invitations_send_due(now=later)["sent"] == 1
@@ -86,7 +86,7 @@ def test_due_invitation_is_sent_once_with_a_hashed_token(delivered_order) -> Non
 
 
 def test_reminders_at_most_two_then_nothing(delivered_order) -> None:
-    SurveyFactory(delay_hours=0, first_reminder_days=3, second_reminder_days=7)
+    SurveyFactory(is_active=True, delay_hours=0, first_reminder_days=3, second_reminder_days=7)
     invitation = invitation_schedule(order_id=delivered_order.pk, now=delivered_order.delivered_at)
     start = delivered_order.delivered_at
     results = []
@@ -104,17 +104,19 @@ def test_reminders_at_most_two_then_nothing(delivered_order) -> None:
 
 
 def test_no_reminder_once_answered(delivered_order) -> None:
-    SurveyFactory(delay_hours=0)
+    SurveyFactory(is_active=True, delay_hours=0)
     invitation = invitation_schedule(order_id=delivered_order.pk, now=delivered_order.delivered_at)
     invitations_send_due(now=delivered_order.delivered_at + dt.timedelta(minutes=1))
-    Invitation.objects.filter(pk=invitation.pk).update(status=InvitationStatus.ANSWERED, due_at=None)
+    Invitation.objects.filter(pk=invitation.pk).update(
+        status=InvitationStatus.ANSWERED, due_at=None
+    )
     counts = invitations_send_due(now=delivered_order.delivered_at + dt.timedelta(days=10))
     assert counts == {"expired": 0}
     assert len(mail.outbox) == 1
 
 
 def test_unanswered_invitation_expires(delivered_order) -> None:
-    SurveyFactory(delay_hours=0, expiry_days=30)
+    SurveyFactory(is_active=True, delay_hours=0, expiry_days=30)
     invitation = invitation_schedule(order_id=delivered_order.pk, now=delivered_order.delivered_at)
     invitations_send_due(now=delivered_order.delivered_at + dt.timedelta(minutes=1))
     counts = invitations_send_due(now=delivered_order.delivered_at + dt.timedelta(days=31))
@@ -125,7 +127,7 @@ def test_unanswered_invitation_expires(delivered_order) -> None:
 
 
 def test_erased_customer_is_skipped_with_reason(delivered_order) -> None:
-    SurveyFactory(delay_hours=0)
+    SurveyFactory(is_active=True, delay_hours=0)
     invitation = invitation_schedule(order_id=delivered_order.pk, now=delivered_order.delivered_at)
     type(delivered_order.customer).objects.filter(pk=delivered_order.customer_id).update(
         erased_at=timezone.now()
@@ -141,7 +143,7 @@ def test_erased_customer_is_skipped_with_reason(delivered_order) -> None:
 
 
 def test_opted_out_customer_is_skipped_with_reason(delivered_order) -> None:
-    SurveyFactory(delay_hours=0)
+    SurveyFactory(is_active=True, delay_hours=0)
     ConsentFactory(
         customer=delivered_order.customer, channel=Channel.EMAIL, status=ConsentStatus.OPT_OUT
     )
@@ -153,7 +155,7 @@ def test_opted_out_customer_is_skipped_with_reason(delivered_order) -> None:
 
 
 def test_customer_without_address_is_skipped_with_reason(db: None) -> None:
-    SurveyFactory(delay_hours=0)
+    SurveyFactory(is_active=True, delay_hours=0)
     order = OrderFactory(customer=CustomerFactory(), delivered_at=timezone.now())
     invitation = invitation_schedule(order_id=order.pk, now=order.delivered_at)
     invitation_send(invitation_id=invitation.pk, now=timezone.now())
@@ -162,7 +164,7 @@ def test_customer_without_address_is_skipped_with_reason(db: None) -> None:
 
 
 def test_preferred_channel_sms_is_used_and_logged(db: None, caplog) -> None:
-    SurveyFactory(delay_hours=0)
+    SurveyFactory(is_active=True, delay_hours=0)
     customer = CustomerFactory(preferred_channel=Channel.SMS, language="en")
     IdentityFactory(customer=customer, kind=IdentityKind.PHONE, value="+31612345678")
     IdentityFactory(customer=customer, kind=IdentityKind.EMAIL, value="x@example.com")
@@ -178,7 +180,7 @@ def test_preferred_channel_sms_is_used_and_logged(db: None, caplog) -> None:
 
 
 def test_opted_out_of_preferred_channel_falls_back_to_email(db: None) -> None:
-    SurveyFactory(delay_hours=0)
+    SurveyFactory(is_active=True, delay_hours=0)
     customer = CustomerFactory(preferred_channel=Channel.WHATSAPP)
     IdentityFactory(customer=customer, kind=IdentityKind.WHATSAPP, value="+31687654321")
     IdentityFactory(customer=customer, kind=IdentityKind.EMAIL, value="y@example.com")
@@ -192,7 +194,7 @@ def test_opted_out_of_preferred_channel_falls_back_to_email(db: None) -> None:
 
 
 def test_failing_send_rolls_back_and_is_retried(delivered_order, settings) -> None:
-    SurveyFactory(delay_hours=0)
+    SurveyFactory(is_active=True, delay_hours=0)
     invitation = invitation_schedule(order_id=delivered_order.pk, now=delivered_order.delivered_at)
     settings.MAILERS = {"default": {"BACKEND": "feedback.tests.broken_mail.BrokenBackend"}}
     counts = invitations_send_due(now=timezone.now())
@@ -205,7 +207,7 @@ def test_failing_send_rolls_back_and_is_retried(delivered_order, settings) -> No
 def test_zero_delay_sends_right_after_commit(
     delivered_order, django_capture_on_commit_callbacks, eager_celery: None
 ) -> None:
-    SurveyFactory(delay_hours=0)
+    SurveyFactory(is_active=True, delay_hours=0)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         order_delivered.send(sender=type(delivered_order), order=delivered_order)
         assert mail.outbox == []
@@ -215,7 +217,7 @@ def test_zero_delay_sends_right_after_commit(
 
 
 def test_beat_task_runs_the_service(delivered_order) -> None:
-    SurveyFactory(delay_hours=0)
+    SurveyFactory(is_active=True, delay_hours=0)
     invitation_schedule(order_id=delivered_order.pk, now=delivered_order.delivered_at)
     counts = invitations_send_due_task.apply().get()
     assert counts["sent"] == 1

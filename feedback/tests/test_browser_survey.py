@@ -1,0 +1,63 @@
+"""Real headless Chromium: a customer answers the survey with the keyboard and is thanked;
+a manager reads the dashboard."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from accounts.models import Department
+from accounts.roles import Role
+from accounts.tests.factories import PASSWORD, DepartmentFactory, UserFactory
+from contacts.tests.factories import CustomerFactory
+from feedback.models import Response, SurveyKind
+from feedback.services.rollups import rollup_rebuild
+from feedback.tests.factories import ResponseFactory, SurveyFactory
+from feedback.tests.helpers import sent_invitation
+
+pytestmark = pytest.mark.browser
+
+
+def test_customer_answers_with_the_keyboard(live_server, page: Page) -> None:
+    survey = SurveyFactory(kind=SurveyKind.CSAT, question_en="How satisfied are you?")
+    customer = CustomerFactory(language="en")
+    _invitation, token = sent_invitation(survey=survey, customer=customer)
+
+    page.goto(f"{live_server.url}/s/{token}/")
+    expect(page.get_by_role("group", name="How satisfied are you?")).to_be_visible()
+    first = page.get_by_role("radio", name="1")
+    first.focus()
+    # Arrow keys move through a radio group and select; Right three times reaches 4.
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+    expect(page.get_by_role("radio", name="4")).to_be_checked()
+    page.keyboard.press("Tab")
+    page.keyboard.type("Fast delivery, thanks")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Thank you!")).to_be_visible()
+    answer = Response.objects.get()
+    assert (answer.score, answer.comment) == (4, "Fast delivery, thanks")
+
+
+def test_manager_reads_the_dashboard(live_server, page: Page) -> None:
+    kcc = DepartmentFactory(code=Department.CONTACT_CENTER, name="Klantcontactcentrum")
+    UserFactory(username="lead", department=kcc, roles=[Role.MANAGER], language="en")
+    ResponseFactory(
+        score=10, comment="Great quality", answered_at=timezone.now() - dt.timedelta(hours=1)
+    )
+    rollup_rebuild(
+        date_from=timezone.localdate() - dt.timedelta(days=7), date_to=timezone.localdate()
+    )
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("User name").fill("lead")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Feedback").click()
+    expect(page.get_by_role("heading", name="Customer feedback")).to_be_visible()
+    expect(page.get_by_text("Great quality")).to_be_visible()
+    expect(page.locator("svg.bars").first).to_be_visible()
+    page.get_by_role("link", name="Open the wallboard").click()
+    expect(page.get_by_role("heading", name="Contact center today")).to_be_visible()
