@@ -221,6 +221,12 @@ class CampaignForm(forms.ModelForm):
     def clean_product_skus(self) -> list[str]:
         return _split_skus(self.cleaned_data.get("product_skus", ""))
 
+    def clean_landing_url(self) -> str:
+        url = self.cleaned_data.get("landing_url", "")
+        if url and not url.lower().startswith(("http://", "https://")):
+            raise forms.ValidationError(_("Give an http or https address."))
+        return url
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         launch, end = data.get("launch_at"), data.get("end_at")

@@ -63,8 +63,12 @@ class Campaign(models.Model):
         _("status"), max_length=10, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT
     )
     # Counted when scheduled, so the calendar and forecast never recount a segment.
-    audience_total = models.PositiveIntegerField(_("audience before suppression"), null=True)
-    audience_count = models.PositiveIntegerField(_("audience after suppression"), null=True)
+    audience_total = models.PositiveIntegerField(
+        _("audience before suppression"), null=True, blank=True
+    )
+    audience_count = models.PositiveIntegerField(
+        _("audience after suppression"), null=True, blank=True
+    )
     counted_at = models.DateTimeField(_("counted"), null=True, blank=True)
     scheduled_at = models.DateTimeField(_("scheduled"), null=True, blank=True)
     short_notice = models.BooleanField(_("short notice"), default=False)
@@ -76,7 +80,7 @@ class Campaign(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     capacity_confirmed_at = models.DateTimeField(_("capacity confirmed"), null=True, blank=True)
-    landing_ok = models.BooleanField(_("landing page reachable"), null=True)
+    landing_ok = models.BooleanField(_("landing page reachable"), null=True, blank=True)
     landing_checked_at = models.DateTimeField(_("landing page checked"), null=True, blank=True)
     landing_error = models.CharField(_("landing page problem"), max_length=300, blank=True)
     override_reason = models.TextField(

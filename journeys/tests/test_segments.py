@@ -1,0 +1,198 @@
+"""Segments: each condition evaluated in SQL, the form's validation, the pages and live count."""
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from contacts.models import Channel, Consent, ConsentStatus, Order
+from contacts.tests.factories import CustomerFactory, ProfileFactFactory, ProfileQuestionFactory
+from journeys.forms_campaigns import SegmentForm
+from journeys.models import Segment
+from journeys.selectors.segments import segment_customers
+from journeys.services.journeymaps import journey_enroll
+from journeys.tests.factories import JourneyStageFactory, SegmentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _ids(definition: dict) -> set[int]:
+    return set(segment_customers(definition=definition).values_list("pk", flat=True))
+
+
+def _order(customer, sku: str, days_ago: int = 30) -> None:  # type: ignore[no-untyped-def]
+    Order.objects.create(
+        customer=customer,
+        source="shop",
+        external_id=f"{customer.pk}-{sku}-{days_ago}",
+        product_sku=sku,
+        ordered_at=timezone.now() - dt.timedelta(days=days_ago),
+    )
+
+
+def test_fact_condition_matches_the_current_answer_only() -> None:
+    question = ProfileQuestionFactory(key="children")
+    two, three, old_two = CustomerFactory.create_batch(3)
+    ProfileFactFactory(customer=two, question=question, value="2")
+    ProfileFactFactory(customer=three, question=question, value="3")
+    ProfileFactFactory(customer=old_two, question=question, value="2", is_current=False)
+    assert _ids({"facts": [{"key": "children", "value": "2"}]}) == {two.pk}
+
+
+def test_city_and_postcode_prefix() -> None:
+    a = CustomerFactory(city="Utrecht", postcode="3511 AB")
+    CustomerFactory(city="Utrecht", postcode="1011 AB")
+    CustomerFactory(city="Amsterdam", postcode="3512 AB")
+    assert _ids({"city": "utrecht", "postcode_prefix": "35"}) == {a.pk}
+
+
+def test_bought_and_not_bought_products() -> None:
+    boots, shoes, both = CustomerFactory.create_batch(3)
+    _order(boots, "BOOT")
+    _order(shoes, "SHOE")
+    _order(both, "BOOT")
+    _order(both, "SHOE")
+    assert _ids({"bought_skus": ["BOOT"], "not_bought_skus": ["SHOE"]}) == {boots.pk}
+
+
+def test_last_purchase_window() -> None:
+    now = timezone.now()
+    recent = CustomerFactory(last_purchase_at=now - dt.timedelta(days=5))
+    old = CustomerFactory(last_purchase_at=now - dt.timedelta(days=400))
+    CustomerFactory(last_purchase_at=None)
+    cutoff = (timezone.localdate() - dt.timedelta(days=30)).isoformat()
+    assert _ids({"last_purchase_before": cutoff}) == {old.pk}
+    assert _ids({"last_purchase_after": cutoff}) == {recent.pk}
+
+
+def test_journey_stage_and_consent() -> None:
+    stage = JourneyStageFactory()
+    inside, consented, neither = CustomerFactory.create_batch(3)
+    journey_enroll(journey=stage.journey, customer=inside, stage=stage, by=None)
+    Consent.objects.create(
+        customer=consented,
+        channel=Channel.EMAIL,
+        status=ConsentStatus.OPT_IN,
+        changed_at=timezone.now(),
+    )
+    Consent.objects.create(
+        customer=neither,
+        channel=Channel.EMAIL,
+        status=ConsentStatus.OPT_OUT,
+        changed_at=timezone.now(),
+    )
+    assert _ids({"journey_stage": stage.pk}) == {inside.pk}
+    assert _ids({"consent_channel": "email"}) == {consented.pk}
+
+
+def test_counting_a_segment_is_one_query(django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+    ProfileQuestionFactory(key="children")
+    definition = {
+        "facts": [{"key": "children", "value": "2"}],
+        "city": "Utrecht",
+        "bought_skus": ["A"],
+        "not_bought_skus": ["B"],
+        "journey_stage": 1,
+        "consent_channel": "email",
+    }
+    with django_assert_num_queries(1):
+        segment_customers(definition=definition).count()
+
+
+def test_the_form_refuses_unknown_keys_bad_skus_and_reversed_dates() -> None:
+    form = SegmentForm(
+        {
+            "name": "X",
+            "facts": "nosuchkey = 1\n",
+            "bought_skus": "ok, bad sku!",
+            "last_purchase_after": "2026-05-01",
+            "last_purchase_before": "2026-01-01",
+        }
+    )
+    assert not form.is_valid()
+    assert set(form.errors) == {"facts", "bought_skus", "last_purchase_before"}
+
+
+def test_the_form_writes_only_filled_in_conditions() -> None:
+    ProfileQuestionFactory(key="children")
+    form = SegmentForm(
+        {
+            "name": "Gezinnen",
+            "facts": "children = 2",
+            "postcode_prefix": "35ab",
+            "bought_skus": "A, A, B",
+        }
+    )
+    assert form.is_valid(), form.errors
+    assert form.definition == {
+        "facts": [{"key": "children", "value": "2"}],
+        "bought_skus": ["A", "B"],
+        "postcode_prefix": "35AB",
+    }
+
+
+@pytest.mark.parametrize("persona", ["agent", "member", "outsider"])
+def test_only_marketers_and_managers_reach_segments(persona: str, request) -> None:  # type: ignore[no-untyped-def]
+    client: Client = request.getfixturevalue(f"{persona}_client")
+    segment = SegmentFactory()
+    assert client.get(reverse("journeys:segments")).status_code == 403
+    assert client.get(reverse("journeys:segment_add")).status_code == 403
+    assert (
+        client.post(reverse("journeys:segment_edit", args=[segment.pk]), {"name": "Y"}).status_code
+        == 403
+    )
+    assert client.get(reverse("journeys:segment_count")).status_code == 403
+
+
+def test_a_marketer_creates_and_edits_a_segment(marketer_client: Client) -> None:
+    ProfileQuestionFactory(key="children")
+    response = marketer_client.post(
+        reverse("journeys:segment_add"),
+        {"name": "Gezinnen in Utrecht", "facts": "children = 2", "city": "Utrecht"},
+    )
+    assert response.status_code == 302
+    segment = Segment.objects.get()
+    assert segment.definition == {"facts": [{"key": "children", "value": "2"}], "city": "Utrecht"}
+    response = marketer_client.get(reverse("journeys:segment_edit", args=[segment.pk]))
+    assert "children = 2" in response.text
+    response = marketer_client.post(
+        reverse("journeys:segment_edit", args=[segment.pk]), {"name": "Utrecht", "city": "Utrecht"}
+    )
+    assert response.status_code == 302
+    segment.refresh_from_db()
+    assert segment.definition == {"city": "Utrecht"}
+
+
+def test_a_bad_segment_shows_errors_and_saves_nothing(marketer_client: Client) -> None:
+    response = marketer_client.post(reverse("journeys:segment_add"), {"name": "", "facts": "x"})
+    assert response.status_code == 400
+    assert not Segment.objects.exists()
+
+
+def test_the_live_count_follows_the_form(marketer_client: Client) -> None:
+    CustomerFactory.create_batch(2, city="Utrecht")
+    CustomerFactory(city="Delft")
+    url = reverse("journeys:segment_count")
+    response = marketer_client.get(url, {"city": "Utrecht"}, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert "2 customers" in response.text
+    assert "<form" not in response.text
+    assert response["Vary"].count("HX-Request") == 1
+    bad = marketer_client.get(url, {"postcode_prefix": "!!"}, headers={"HX-Request": "true"})
+    assert bad.status_code == 400
+
+
+def test_unknown_segment_is_404(marketer_client: Client) -> None:
+    assert marketer_client.get(reverse("journeys:segment_edit", args=[999999])).status_code == 404
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_segment_list_queries_do_not_grow(
+    rows: int, marketer_client: Client, django_assert_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    SegmentFactory.create_batch(rows)
+    marketer_client.get(reverse("journeys:segments"))  # warm the session and permission caches
+    with django_assert_num_queries(6):
+        assert marketer_client.get(reverse("journeys:segments")).status_code == 200
