@@ -153,7 +153,7 @@ def response_followup_open(*, response_id: int) -> Case | None:
     """
     with transaction.atomic():
         response = (
-            Response.objects.select_for_update()
+            Response.objects.select_for_update(of=("self",))
             .select_related("customer", "survey", "interaction")
             .filter(pk=response_id)
             .first()
