@@ -329,7 +329,9 @@ class CustomerDetailView(ContactsAPIView):
     @extend_schema(operation_id="customers_retrieve", responses=CustomerDetailSerializer)
     def get(self, request: Request, customer_id: int) -> Response:
         customer = selectors.customer_get(user=request.user, pk=customer_id)
-        overview = selectors.customer_overview(user=request.user, customer=customer)
+        overview = selectors.customer_overview(
+            user=request.user, customer=customer, with_orders=False
+        )
         return Response(
             CustomerDetailSerializer(
                 {
