@@ -428,6 +428,8 @@ def landing_page_fetch(url: str) -> str:
             response.read(1024)
             return "" if response.status < 400 else _("HTTP status %(s)s") % {"s": response.status}
     except urllib.error.HTTPError as exc:
+        if 300 <= exc.code < 400:
+            return _("Redirect refused: %(reason)s") % {"reason": str(exc.reason)[:200]}
         return _("HTTP status %(s)s") % {"s": exc.code}
     except (urllib.error.URLError, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", exc)
