@@ -1,6 +1,10 @@
 """Generated customers, identities, contact moments, orders, consents and facts for load tests.
 
 PostgreSQL gets COPY with ids reserved from the sequences; other databases plain batched INSERTs.
+
+``manage.py seed`` calls ``seed(run=...)`` of every installed app that has a ``seeding``
+module, in the order of INSTALLED_APPS; this module is the customers part, and the higher
+apps use ``SeedRun``, ``ids_reserve`` and ``rows_write`` from here (never the other way).
 """
 
 import datetime as dt
@@ -19,6 +23,7 @@ from contacts.models import (
     AnswerType,
     Channel,
     ConsentStatus,
+    Customer,
     Direction,
     Identity,
     IdentityKind,
@@ -218,6 +223,12 @@ class SeedReport:
     generate_seconds: float = 0.0
     total_seconds: float = 0.0
     skipped_identities: int = 0
+    # The ids of the first and last customer written by this run.
+    customer_range: tuple[int, int] | None = None
+
+    def table(self, name: str) -> TableTotals:
+        """The totals of ``name``, added at the end of the report when new (higher apps)."""
+        return self.tables.setdefault(name, TableTotals())
 
 
 @dataclass
@@ -262,6 +273,48 @@ def _reserve_ids(table: str, count: int) -> list[int]:
         found = cursor.fetchone()
         start = max(start, found[0] if found else 0)
         return list(range(start + 1, start + count + 1))
+
+
+def ids_reserve(table: str, count: int) -> list[int]:
+    """``count`` ids of ``table`` for rows written later by ``rows_write`` (same transaction)."""
+    return _reserve_ids(table, count)
+
+
+def rows_write(table: str, columns: Sequence[str], rows: list[Row]) -> None:
+    """COPY on PostgreSQL, batched INSERTs elsewhere; rows carry every column, ids included."""
+    _write(table, columns, rows)
+
+
+def table_write(
+    report: SeedReport, name: str, table: str, columns: Sequence[str], rows: list[Row]
+) -> None:
+    """``rows_write`` with the rows and seconds added to ``report`` under ``name``."""
+    tick = time.perf_counter()
+    _write(table, columns, rows)
+    totals = report.table(name)
+    totals.rows += len(rows)
+    totals.seconds += time.perf_counter() - tick
+
+
+def analyze(tables: Iterable[str]) -> None:
+    """Fresh planner statistics after a bulk load (autovacuum has not caught up yet)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE " + ", ".join(tables))
+
+
+def progress_write(out: TextIO | None, report: SeedReport, started: float) -> None:
+    """One progress line: rows and rows per second of every table written so far."""
+    if out is None:
+        return
+    elapsed = time.perf_counter() - started
+    rates = "  ".join(
+        f"{name} {totals.rows:,} ({totals.rate:,.0f}/s)"
+        for name, totals in report.tables.items()
+        if totals.rows or name in TABLES
+    )
+    out.write(f"[{elapsed:7.1f}s] {rates}\n")
+    out.flush()
 
 
 def _write(table: str, columns: Sequence[str], rows: list[Row]) -> None:
@@ -586,6 +639,7 @@ def customers_seed(
     seed: int | None = None,
     batch_size: int = 10_000,
     out: TextIO | None = None,
+    report: SeedReport | None = None,
 ) -> SeedReport:
     """Append ``customers`` generated customers with their identities, timelines and orders.
 
@@ -594,7 +648,7 @@ def customers_seed(
     never collides with the first.
     """
     rng = random.Random(seed)
-    report = SeedReport()
+    report = report if report is not None else SeedReport()
     started = time.perf_counter()
     generator = _Generator(
         rng=rng,
@@ -609,6 +663,8 @@ def customers_seed(
         with transaction.atomic():
             tick = time.perf_counter()
             customer_ids = _reserve_ids("contacts_customer", size)
+            first = report.customer_range[0] if report.customer_range else customer_ids[0]
+            report.customer_range = (first, customer_ids[-1])
             plans, wanted = generator.customers(customer_ids)
             taken = _existing_identities(wanted)
             batch, skipped = generator.rows(
@@ -630,17 +686,83 @@ def customers_seed(
                 totals.rows += len(rows)
                 totals.seconds += time.perf_counter() - tick
         done += size
-        if out is not None:
-            elapsed = time.perf_counter() - started
-            rates = "  ".join(
-                f"{name} {totals.rows:,} ({totals.rate:,.0f}/s)"
-                for name, totals in report.tables.items()
-            )
-            out.write(f"[{elapsed:7.1f}s] {rates}\n")
-            out.flush()
-    if connection.vendor == "postgresql":
-        # Fresh planner statistics: right after a bulk load autovacuum has not caught up yet.
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE " + ", ".join(table for table, _ in TABLES.values()))
+        progress_write(out, report, started)
+    analyze(table for table, _ in TABLES.values())
     report.total_seconds = time.perf_counter() - started
     return report
+
+
+@dataclass
+class SeedRun:
+    """One ``manage.py seed`` run, handed to the ``seed`` function of each app in turn.
+
+    ``customers`` is the number of customers the run is about: the contacts part writes
+    them and sets ``report.customer_range``; when the contacts part is left out (``apps``),
+    the newest ``customers`` existing customers are used instead.
+    """
+
+    customers: int
+    seed: int | None = None
+    batch_size: int = 10_000
+    options: dict[str, Any] = field(default_factory=dict)
+    apps: set[str] | None = None
+    out: TextIO | None = None
+    report: SeedReport = field(default_factory=SeedReport)
+    started: float = field(default_factory=time.perf_counter)
+
+    def wants(self, app_label: str) -> bool:
+        return self.apps is None or app_label in self.apps
+
+    def rng(self, part: str) -> random.Random:
+        """A random stream per part: the same --seed gives the same data in every part."""
+        return random.Random(f"{self.seed}:{part}" if self.seed is not None else None)
+
+    def option(self, name: str, default: Any) -> Any:
+        value = self.options.get(name)
+        return default if value is None else value
+
+    def customer_bounds(self) -> tuple[int, int] | None:
+        """The (first, last) customer id this run works on; None when there are none."""
+        if self.report.customer_range is None:
+            newest = list(
+                Customer.objects.order_by("-id").values_list("id", flat=True)[: self.customers]
+            )
+            if newest:
+                self.report.customer_range = (newest[-1], newest[0])
+        return self.report.customer_range
+
+    def progress(self) -> None:
+        progress_write(self.out, self.report, self.started)
+
+
+def customer_chunks(run: SeedRun) -> Iterable[tuple[int, int]]:
+    """(first, last) id ranges of about ``run.batch_size`` customers each, in id order."""
+    bounds = run.customer_bounds()
+    if bounds is None:
+        return
+    low, high = bounds
+    while low <= high:
+        ids = list(
+            Customer.objects.filter(id__gte=low, id__lte=high)
+            .order_by("id")
+            .values_list("id", flat=True)[: run.batch_size]
+        )
+        if not ids:
+            return
+        yield ids[0], ids[-1]
+        low = ids[-1] + 1
+
+
+def seed(*, run: SeedRun) -> None:
+    """The customers part of ``manage.py seed``."""
+    if not run.wants("contacts"):
+        return
+    customers_seed(
+        customers=run.customers,
+        interactions_per_customer=run.option("interactions_per_customer", 10),
+        orders_per_customer=run.option("orders_per_customer", 1.5),
+        seed=run.seed,
+        batch_size=run.batch_size,
+        out=run.out,
+        report=run.report,
+    )
