@@ -450,3 +450,6 @@ def load(*, out: TextIO) -> None:
         f"{len(cases)} cases ({sum(s.exception for s in specs)} in the exception queue), "
         f"{len(transfers)} transfers, {len(escalations)} escalations.\n"
     )
+    from journeys.demo_campaigns import load as load_campaigns
+
+    load_campaigns(out=out)

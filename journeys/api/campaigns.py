@@ -72,6 +72,7 @@ class ForecastDaySerializer(serializers.Serializer):
     campaign = serializers.FloatField(help_text="Expected contacts caused by this campaign.")
     others = serializers.FloatField(help_text="Expected contacts of other planned campaigns.")
     baseline = serializers.FloatField(help_text="Average inbound contacts on this weekday.")
+    carried = serializers.FloatField(help_text="Contacts waiting from closed days before.")
     capacity = serializers.IntegerField(help_text="Contacts the contact center can handle.")
     utilisation = serializers.FloatField(allow_null=True)
     over_capacity = serializers.BooleanField()
@@ -108,6 +109,7 @@ class CampaignForecast(APIView):
                     "campaign": round(d.campaign, 2),
                     "others": round(d.others, 2),
                     "baseline": round(d.baseline, 2),
+                    "carried": round(d.carried, 2),
                     "capacity": d.capacity,
                     "utilisation": None if d.utilisation is None else round(d.utilisation, 3),
                     "over_capacity": d.over,

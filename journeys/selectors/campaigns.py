@@ -243,10 +243,17 @@ class CalendarDay:
     load: float
     baseline: float
     capacity: int
+    carried: float = 0.0
 
     @property
     def over(self) -> bool:
-        return self.load > 0 and round(self.load + self.baseline) > self.capacity
+        """Open, with campaign contacts, and more expected than the staff can handle; what
+        arrives on closed days is carried to the next open day."""
+        return (
+            self.capacity > 0
+            and self.load + self.carried > 0
+            and round(self.load + self.baseline + self.carried) > self.capacity
+        )
 
 
 @dataclass(frozen=True)
@@ -283,6 +290,7 @@ def calendar_month(*, user: User, month: dt.date) -> CalendarMonth:
     load = load_by_day(campaigns=planned, ctx=ctx)
     weeks: list[list[CalendarDay]] = []
     day = grid_start
+    waiting = 0.0
     while day <= grid_end:
         week = []
         for _i in range(7):
@@ -293,16 +301,17 @@ def calendar_month(*, user: User, month: dt.date) -> CalendarMonth:
                 <= day
                 <= timezone.localtime(c.end_at, ctx.tz).date()
             ]
-            week.append(
-                CalendarDay(
-                    day=day,
-                    in_month=day.month == first.month,
-                    campaigns=running,
-                    load=load.get(day, 0.0),
-                    baseline=ctx.baseline(day),
-                    capacity=ctx.capacity(day),
-                )
+            cell = CalendarDay(
+                day=day,
+                in_month=day.month == first.month,
+                campaigns=running,
+                load=load.get(day, 0.0),
+                baseline=ctx.baseline(day),
+                capacity=ctx.capacity(day),
+                carried=waiting,
             )
+            waiting = cell.load + cell.baseline + cell.carried if cell.capacity == 0 else 0.0
+            week.append(cell)
             day += dt.timedelta(days=1)
         weeks.append(week)
     prev = (first - dt.timedelta(days=1)).replace(day=1)

@@ -140,10 +140,16 @@ class ForecastDay:
     others: float
     baseline: float
     capacity: int
+    # Contacts that arrived while the contact center was closed wait for the next open day.
+    carried: float = 0.0
 
     @property
     def total(self) -> float:
-        return self.campaign + self.others + self.baseline
+        return self.campaign + self.others + self.baseline + self.carried
+
+    @property
+    def closed(self) -> bool:
+        return self.capacity == 0
 
     @property
     def utilisation(self) -> float | None:
@@ -152,7 +158,9 @@ class ForecastDay:
 
     @property
     def over(self) -> bool:
-        return self.campaign + self.others > 0 and round(self.total) > self.capacity
+        """Campaigns push the demand of an open day over its capacity."""
+        campaigns = self.campaign + self.others + self.carried
+        return not self.closed and campaigns > 0 and round(self.total) > self.capacity
 
 
 def campaign_forecast_days(
@@ -167,17 +175,21 @@ def campaign_forecast_days(
         for day, channels in campaign_expected(campaign=other, tz=ctx.tz).items():
             if day in own:
                 other_load[day] = other_load.get(day, 0.0) + sum(channels.values())
-    return [
-        ForecastDay(
+    days = []
+    waiting = 0.0
+    for day, channels in own.items():
+        row = ForecastDay(
             day=day,
             by_channel=channels,
             campaign=sum(channels.values()),
             others=other_load.get(day, 0.0),
             baseline=ctx.baseline(day),
             capacity=ctx.capacity(day),
+            carried=waiting,
         )
-        for day, channels in own.items()
-    ]
+        waiting = row.total if row.closed else 0.0
+        days.append(row)
+    return days
 
 
 def load_by_day(*, campaigns: Iterable[Campaign], ctx: ForecastContext) -> dict[dt.date, float]:

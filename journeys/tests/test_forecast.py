@@ -75,6 +75,7 @@ def test_capacity_baseline_and_days_over_capacity(contact_center: Department, se
     StaffingSlotFactory(department=contact_center, weekday=0, hour=9, agents=3)
     StaffingSlotFactory(department=contact_center, weekday=0, hour=10, agents=2)
     StaffingSlotFactory(department=contact_center, weekday=1, hour=9, agents=1)
+    StaffingSlotFactory(department=contact_center, weekday=3, hour=9, agents=10)
     # Eight inbound contacts on Mondays over the last four weeks → baseline 2 on a Monday.
     today = timezone.localdate()
     last_monday = today - dt.timedelta(days=today.weekday() or 7)
@@ -89,29 +90,31 @@ def test_capacity_baseline_and_days_over_capacity(contact_center: Department, se
     HolidayFactory(department=contact_center, date=monday + dt.timedelta(days=2))
     campaign = CampaignFactory(
         status=CampaignStatus.SCHEDULED,
-        audience_count=350,
+        audience_count=750,
         channels=["email"],
         response_rates={"email": 20},
         launch_at=_at(monday),
-        end_at=_at(monday + dt.timedelta(days=2), 17),
+        end_at=_at(monday + dt.timedelta(days=3), 17),
     )
     ctx = forecast_context_load()
-    assert ctx.capacity_by_weekday == {0: 30, 1: 6}
+    assert ctx.capacity_by_weekday == {0: 30, 1: 6, 3: 60}
     assert ctx.baseline_by_weekday.get(0) == 2
     days = campaign_forecast(campaign=campaign, ctx=ctx)
-    # 350 × 20% = 70 → 40, 20, 10.
-    assert [(round(d.campaign), d.baseline, d.capacity) for d in days] == [
-        (40, 2, 30),
-        (20, 0, 6),
-        (10, 0, 0),  # holiday: closed
+    # 750 × 20% = 150 over four days as 8:4:2:1 → 80, 40, 20, 10.
+    assert [(round(d.campaign), d.baseline, d.capacity, round(d.carried)) for d in days] == [
+        (80, 2, 30, 0),
+        (40, 0, 6, 0),
+        (20, 0, 0, 0),  # holiday: closed, the 20 wait for Thursday
+        (10, 0, 60, 20),
     ]
-    assert [d.over for d in days] == [True, True, True]
-    assert days[0].utilisation == pytest.approx(42 / 30)
+    assert [d.over for d in days] == [True, True, False, False]
+    assert days[0].utilisation == pytest.approx(82 / 30)
     assert days[2].utilisation is None
+    assert days[3].utilisation == pytest.approx(30 / 60)
     summary = forecast_summary(days=days)
-    assert summary["expected"] == 70
+    assert summary["expected"] == 150
     assert summary["peak_day"] == monday
-    assert summary["over_days"] == [d.day for d in days]
+    assert summary["over_days"] == [monday, monday + dt.timedelta(days=1)]
 
 
 def test_other_planned_campaigns_add_to_the_load(contact_center: Department, settings) -> None:  # type: ignore[no-untyped-def]
