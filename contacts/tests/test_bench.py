@@ -30,6 +30,7 @@ RESULT_KEYS = {
     "floor_ms",
     "ratio",
     "per_second",
+    "note",
 }
 PATHS = [
     "lookup_email",
@@ -39,7 +40,16 @@ PATHS = [
     "timeline_first",
     "timeline_deep",
     "intake",
+    "take_next",
+    "inbox",
+    "audience_count",
+    "campaign_forecast",
+    "feedback_dashboard",
+    "feedback_summary",
 ]
+CONTACTS_PATHS = PATHS[: PATHS.index("intake") + 1]
+# Selectors measured directly (no request): there whatever the URLs.
+DIRECT_PATHS = {"audience_count"}
 
 
 # Stand-ins with the contract's URLs, so the benchmark itself is tested apart from the views.
@@ -102,6 +112,8 @@ def seeded() -> None:
 def bench(tmp_path: Path, **options: object) -> tuple[dict, str]:
     out = StringIO()
     target = tmp_path / "bench.json"
+    options.setdefault("threads", 1)
+    options.setdefault("takes", 2)
     call_command(
         "bench", iterations=3, intake=4, min_customers=10, json=target, stdout=out, **options
     )
@@ -128,12 +140,16 @@ def test_bench_measures_every_hot_path_and_writes_json(
     assert [row["key"] for row in report["results"]] == PATHS
     for row in report["results"]:
         assert set(row) == RESULT_KEYS
+        if row["key"] not in CONTACTS_PATHS and row["key"] not in DIRECT_PATHS:
+            # The stand-in URL configuration has no journeys or feedback pages.
+            assert row["status"] == "missing", row
+            continue
         assert row["status"] == "ok", row
         assert row["queries"] >= 1, row
         assert row["median_ms"] > 0
         assert row["floor_ms"] > 0
         assert row["ratio"] is not None
-    assert report["results"][-1]["per_second"] > 0
+    assert report["results"][PATHS.index("intake")]["per_second"] > 0
     assert "median ms" in output
     assert "(d) customer 360 page" in output
 
@@ -168,9 +184,10 @@ def test_bench_reports_paths_that_do_not_exist_yet_as_missing(
 
     report, output = bench(tmp_path)
 
-    assert {row["status"] for row in report["results"]} == {"missing"}
-    assert all(row["median_ms"] is None for row in report["results"])
-    assert all(row["floor_ms"] > 0 for row in report["results"][:-1])
+    rows = [row for row in report["results"] if row["key"] not in DIRECT_PATHS]
+    assert {row["status"] for row in rows} == {"missing"}
+    assert all(row["median_ms"] is None for row in rows)
+    assert all(row["floor_ms"] > 0 for row in rows[: PATHS.index("intake")])
     assert "missing" in output
 
 
@@ -206,4 +223,85 @@ def test_bench_runs_against_the_project_urls(seeded: None, tmp_path: Path) -> No
     report, _ = bench(tmp_path)
 
     for row in report["results"]:
-        assert row["status"] == "missing" or row["status"].startswith(("ok", "error"))
+        assert row["status"] in {"missing", "no data"} or row["status"].startswith(("ok", "error"))
+
+
+@pytest.fixture
+def queue() -> list[int]:
+    """Unowned open cases in the contact center's queue, as take next finds them."""
+    from accounts.models import Department
+    from journeys.tests.factories import CaseFactory
+
+    department, _ = Department.objects.get_or_create(
+        code=Department.CONTACT_CENTER, defaults={"name": "Klantcontactcentrum"}
+    )
+    customer = Customer.objects.order_by("id").first()
+    return [CaseFactory(department=department, customer=customer).pk for _ in range(12)]
+
+
+def test_bench_measures_the_work_paths_against_the_project_urls(
+    seeded: None, queue: list[int], tmp_path: Path
+) -> None:
+    report, output = bench(tmp_path, takes=3)
+
+    rows = {row["key"]: row for row in report["results"]}
+    for key in PATHS[PATHS.index("take_next") :]:
+        row = rows[key]
+        assert row["status"] == "ok", row
+        assert row["queries"] >= 1, row
+        assert row["median_ms"] > 0 and row["floor_ms"] > 0, row
+    assert rows["take_next"]["per_second"] > 0
+    assert "3 cases handed out, 0 of them twice" in rows["take_next"]["note"]
+    assert "after suppression" in rows["audience_count"]["note"]
+    assert "(h) take next, one agent" in output
+    assert "(m) feedback summary API" in output
+
+
+def test_bench_hands_the_taken_cases_back(seeded: None, queue: list[int], tmp_path: Path) -> None:
+    from journeys.models import Case
+
+    before = dict(Case.objects.values_list("id", "owner_id"))
+    statuses = dict(Case.objects.values_list("id", "status"))
+
+    bench(tmp_path, takes=3)
+
+    assert dict(Case.objects.values_list("id", "owner_id")) == before
+    assert dict(Case.objects.values_list("id", "status")) == statuses
+
+
+@pytest.mark.django_db(transaction=True)
+def test_take_next_with_agents_at_once_hands_no_case_out_twice(tmp_path: Path) -> None:
+    from accounts.models import Department
+    from journeys.models import Case
+    from journeys.tests.factories import CaseFactory
+
+    call_command("seed", customers=12, seed=9, responses_per_customer=0, stdout=StringIO())
+    department = Department.objects.get(code=Department.CONTACT_CENTER)
+    customer = Customer.objects.order_by("id").first()
+    for _ in range(20):
+        CaseFactory(department=department, customer=customer)
+    queued = set(
+        Case.objects.filter(department=department, owner=None, status="new").values_list(
+            "id", flat=True
+        )
+    )
+
+    report, _ = bench(tmp_path, threads=3, takes=4)
+
+    row = next(r for r in report["results"] if r["key"] == "take_next")
+    assert row["status"] == "ok", row
+    assert "12 cases handed out, 0 of them twice" in row["note"]
+    assert report["threads"] == 3
+    assert (
+        set(
+            Case.objects.filter(department=department, owner=None, status="new").values_list(
+                "id", flat=True
+            )
+        )
+        == queued
+    )
+
+
+def test_bench_refuses_zero_threads(tmp_path: Path) -> None:
+    with pytest.raises(CommandError, match="threads"):
+        call_command("bench", threads=0, json=tmp_path / "bench.json", stdout=StringIO())

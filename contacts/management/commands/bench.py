@@ -1,4 +1,4 @@
-"""``manage.py bench``: median/p95, query count and raw-SQL floor of the contacts hot paths."""
+"""``manage.py bench``: median/p95, query count and raw-SQL floor of every hot path."""
 
 import json
 from pathlib import Path
@@ -12,8 +12,10 @@ from bench.hotpaths import NotEnoughData, hotpaths_bench, report_write
 
 class Command(BaseCommand):
     help = (
-        "Measure the customer lookups, the 360 page, the timeline and intake against the "
-        "configured database (seed it first) and print a table; also written as JSON."
+        "Measure the customer lookups, the 360 page, the timeline, intake, take next under "
+        "concurrency, the inbox, the campaign audience count and forecast, and the feedback "
+        "dashboard and summary against the configured database (seed it first) and print a "
+        "table; also written as JSON."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -21,6 +23,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--intake", type=int, default=200, help="contact moments to post for intake"
         )
+        parser.add_argument(
+            "--threads",
+            type=int,
+            default=8,
+            help="agents clicking take next at once, each with its own connection",
+        )
+        parser.add_argument("--takes", type=int, default=25, help="take-next clicks per agent")
         parser.add_argument(
             "--json", type=Path, default=settings.VAR_DIR / "bench.json", help="where to write"
         )
@@ -32,13 +41,16 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["iterations"] < 1 or options["intake"] < 1:
-            raise CommandError("--iterations and --intake must be at least 1.")
+        counts = ("iterations", "intake", "threads", "takes")
+        if any(options[name] < 1 for name in counts):
+            raise CommandError("--iterations, --intake, --threads and --takes must be at least 1.")
         try:
             report = hotpaths_bench(
                 iterations=options["iterations"],
                 intake_count=options["intake"],
                 min_customers=options["min_customers"],
+                threads=options["threads"],
+                takes=options["takes"],
             )
         except NotEnoughData as exc:
             raise CommandError(
