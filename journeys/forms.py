@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Department
+from accounts.models import Department, User
 from contacts.models import Channel
 from journeys.models import CaseStatus, Priority
 
@@ -117,3 +117,13 @@ class SubTaskCompleteForm(forms.Form):
     result = forms.CharField(
         label=_("Result"), widget=forms.Textarea(attrs={"rows": 2}), max_length=5_000
     )
+
+
+class AssignForm(forms.Form):
+    owner = forms.ModelChoiceField(label=_("Assign to"), queryset=User.objects.none())
+
+    def __init__(self, *args: Any, department_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = User.objects.filter(
+            department_id=department_id, is_active=True
+        ).order_by("first_name", "last_name", "username")

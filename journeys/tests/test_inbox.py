@@ -408,3 +408,17 @@ def test_subtask_tab_queries_do_not_grow_with_rows(
         SubTaskFactory(case=CaseFactory(department=contact_center), department=sales)
     with django_assert_num_queries(6):
         assert member_client.get(INBOX, {"tab": "subtasks"}).status_code == 200
+
+
+def test_the_lead_assigns_an_exception_to_an_agent(
+    manager_client: Client, agent_client: Client, agent: User, member: User, contact_center
+) -> None:
+    case = CaseFactory(department=contact_center, is_exception=True)
+    url = _case_url(case, "case_assign")
+    assert agent_client.post(url, {"assign-owner": agent.pk}).status_code == 403
+    refused = manager_client.post(url, {"assign-owner": member.pk})
+    assert refused.status_code == 400 and "owner" in refused.context["assign_form"].errors
+    assigned = manager_client.post(url, {"assign-owner": agent.pk}, **HTMX)
+    assert assigned.status_code == 200
+    case.refresh_from_db()
+    assert case.owner_id == agent.pk and case.status == CaseStatus.OPEN

@@ -22,6 +22,7 @@ from django.views.decorators.vary import vary_on_headers
 from accounts.roles import Role
 from accounts.selectors import user_has_role
 from journeys.forms import (
+    AssignForm,
     CallForm,
     CommentForm,
     ReplyForm,
@@ -67,6 +68,7 @@ def _forms(case: Case, bound: dict[str, Form]) -> dict[str, Form]:
         "resolve_form": ResolveForm(prefix="resolve"),
         "subtask_form": SubTaskForm(prefix="subtask", exclude_id=case.department_id),
         "transfer_form": TransferForm(prefix="transfer", exclude_id=case.department_id),
+        "assign_form": AssignForm(prefix="assign", department_id=case.department_id),
     }
     forms.update(bound)
     return forms
@@ -81,6 +83,7 @@ def _render_case(
         "case": case,
         "detail": selectors.case_detail(case=case),
         "may_work": case_may_work(user=request.user, case=case),
+        "may_lead": selectors.case_may_lead(user=request.user),
         "canned": selectors.canned_reply_list_for_case(user=request.user, case=case),
         "next_due": due,
         "sla_state": sla_state(due=due, now=now),
@@ -154,6 +157,26 @@ def case_take(request: HttpRequest, case_id: int) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
         return redirect("journeys:case", case_id=case.pk)
     return _done(request, case.pk, _("The case is yours."))
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+def case_assign(request: HttpRequest, case_id: int) -> HttpResponse:
+    """A lead gives the case to a member of its department (e.g. from the exception queue)."""
+    case = _case_for(request, case_id)
+    if not selectors.case_may_lead(user=request.user):
+        raise PermissionDenied
+    form = AssignForm(request.POST, prefix="assign", department_id=case.department_id)
+    return _action(
+        request,
+        case,
+        form=form,
+        key="assign_form",
+        message=_("Case assigned."),
+        run=lambda f: services.case_assign(
+            case=case, user=f.cleaned_data["owner"], by=request.user
+        ),
+    )
 
 
 @require_POST
@@ -381,6 +404,7 @@ def customer_cases_panel(request: HttpRequest, customer_id: int) -> HttpResponse
 urlpatterns = [
     path("cases/<int:case_id>/", case_page, name="case"),
     path("cases/<int:case_id>/take/", case_take, name="case_take"),
+    path("cases/<int:case_id>/assign/", case_assign, name="case_assign"),
     path("cases/<int:case_id>/reply/", case_reply, name="case_reply"),
     path("cases/<int:case_id>/call/", case_call, name="case_call"),
     path("cases/<int:case_id>/note/", case_comment, name="case_comment"),
