@@ -387,6 +387,56 @@ def feedback_summary(runner: Runner) -> PathResult:
     )
 
 
+def wallboard(runner: Runner) -> PathResult:
+    """The wallboard: today's figures, SLA attainment of cases resolved today, capped queue
+    sizes per department and the exception queue."""
+    now = timezone.now()
+    start = timezone.make_aware(dt.datetime.combine(timezone.localdate(now), dt.time()))
+    floor: list[Statement] = [
+        (
+            "SELECT COUNT(*), COUNT(*) FILTER (WHERE resolution_due IS NOT NULL AND "
+            "resolved_at <= resolution_due) FROM journeys_case "
+            "WHERE resolved_at >= %s AND resolved_at <= %s"
+            if connection.vendor == "postgresql"
+            else "SELECT COUNT(*), SUM(resolution_due IS NOT NULL AND resolved_at <= "
+            "resolution_due) FROM journeys_case WHERE resolved_at >= %s AND resolved_at <= %s",
+            [start, now],
+        ),
+        (
+            "SELECT COUNT(*), SUM(CASE WHEN sentiment = 'negative' THEN 1 ELSE 0 END) "
+            "FROM feedback_response WHERE answered_at >= %s",
+            [start],
+        ),
+        (
+            "SELECT r.*, c.* FROM feedback_response r JOIN contacts_customer c ON "
+            "c.id = r.customer_id WHERE r.comment <> '' AND r.answered_at >= %s "
+            "ORDER BY r.answered_at DESC, r.id DESC LIMIT 6",
+            [start],
+        ),
+    ]
+    for department_id in Department.objects.filter(is_active=True).values_list("id", flat=True):
+        floor.append(
+            (
+                "SELECT id FROM journeys_case WHERE department_id = %s AND owner_id IS NULL "
+                f"AND status IN {OPEN_SQL} LIMIT 1000",
+                [department_id],
+            )
+        )
+    floor.append(
+        (
+            f"SELECT id FROM journeys_case WHERE is_exception AND status IN {OPEN_SQL} LIMIT 1000",
+            [],
+        )
+    )
+    return runner.measure(
+        key="feedback_wallboard",
+        path="(n) wallboard",
+        url="/feedback/wallboard/",
+        client=runner.page_client,
+        floor=floor,
+    )
+
+
 def work_paths(runner: Runner, *, manager: User, threads: int, takes: int) -> list[PathResult]:
     """Every path of the higher apps that are installed."""
     results: list[PathResult] = []
@@ -400,6 +450,7 @@ def work_paths(runner: Runner, *, manager: User, threads: int, takes: int) -> li
     if apps.is_installed("feedback"):
         results.append(feedback_dashboard(runner))
         results.append(feedback_summary(runner))
+        results.append(wallboard(runner))
     return results
 
 

@@ -46,6 +46,7 @@ PATHS = [
     "campaign_forecast",
     "feedback_dashboard",
     "feedback_summary",
+    "feedback_wallboard",
 ]
 CONTACTS_PATHS = PATHS[: PATHS.index("intake") + 1]
 # Selectors measured directly (no request): there whatever the URLs.
