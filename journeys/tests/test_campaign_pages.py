@@ -247,6 +247,10 @@ def test_calendar_queries_do_not_grow(
 
 
 def test_calendar_highlights_days_over_capacity(marketer_client: Client, contact_center) -> None:  # type: ignore[no-untyped-def]
+    from accounts.tests.factories import StaffingSlotFactory
+
+    for weekday in range(7):
+        StaffingSlotFactory(department=contact_center, weekday=weekday, hour=9, agents=1)
     start = timezone.now() + dt.timedelta(days=3)
     CampaignFactory(
         name="Drukte", status=CampaignStatus.SCHEDULED, launch_at=start, audience_count=10_000

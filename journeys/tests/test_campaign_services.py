@@ -223,3 +223,29 @@ def test_a_rate_is_needed_for_every_channel(marketer: User) -> None:
         services.campaign_create(owner=marketer, values=values)
     assert "channels" in exc.value.message_dict
     assert not Campaign.objects.exists()
+
+
+def test_the_warning_names_days_over_capacity_and_the_beat_task_sends_it(
+    marketer: User, manager: User, contact_center: Department
+) -> None:
+    from accounts.tests.factories import StaffingSlotFactory
+    from journeys.tasks.campaigns import campaign_warnings
+
+    contact_center.contacts_per_agent_hour = 1
+    contact_center.save()
+    for weekday in range(7):
+        StaffingSlotFactory(department=contact_center, weekday=weekday, hour=9, agents=1)
+    CustomerFactory.create_batch(5)
+    now = timezone.now()
+    campaign = CampaignFactory(
+        owner=marketer, launch_at=now + dt.timedelta(days=30), response_rates={"email": 100}
+    )
+    services.campaign_schedule(campaign=campaign, by=marketer, now=now)
+    # One contact a day of capacity; five replies expected, most of them on the first day.
+    body = Notification.objects.get(recipient=manager).body
+    assert "Over capacity on:" in body
+    assert "Audience after suppression: 5 customers." in body
+    Campaign.objects.filter(pk=campaign.pk).update(launch_at=timezone.now() + dt.timedelta(hours=20))
+    assert campaign_warnings() == 3  # 10wd, 3wd and 1d, folded into one message
+    assert campaign_warnings() == 0
+    assert Notification.objects.filter(recipient=manager).count() == 2
