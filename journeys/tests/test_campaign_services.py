@@ -245,7 +245,9 @@ def test_the_warning_names_days_over_capacity_and_the_beat_task_sends_it(
     body = Notification.objects.get(recipient=manager).body
     assert "Over capacity on:" in body
     assert "Audience after suppression: 5 customers." in body
-    Campaign.objects.filter(pk=campaign.pk).update(launch_at=timezone.now() + dt.timedelta(hours=20))
+    Campaign.objects.filter(pk=campaign.pk).update(
+        launch_at=timezone.now() + dt.timedelta(hours=20)
+    )
     assert campaign_warnings() == 3  # 10wd, 3wd and 1d, folded into one message
     assert campaign_warnings() == 0
     assert Notification.objects.filter(recipient=manager).count() == 2
