@@ -149,9 +149,3 @@ class LogForm(forms.Form):
 
     def channel_direction(self) -> tuple[str, str]:
         return LOG_KINDS[self.cleaned_data["kind"]]
-
-
-class TimelineFilterForm(forms.Form):
-    channel = forms.ChoiceField(
-        label=_("Channel"), choices=[("", _("all channels")), *Channel.choices], required=False
-    )

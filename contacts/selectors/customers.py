@@ -53,7 +53,7 @@ def _active() -> QuerySet[Customer]:
 def _identity_match(guesses: list[IdentityValue]) -> Q:
     match = Q(pk__in=[])
     for guess in guesses:
-        match |= Q(identities__kind=guess.kind, identities__value=guess.value)
+        match |= Q(kind=guess.kind, value=guess.value)
     return match
 
 
@@ -73,21 +73,20 @@ def customer_search_page(*, user: User, query: str, limit: int = SEARCH_LIMIT) -
     if not can_view(user):
         return SearchResult(customers=[], exact_ids=set(), more=False, query=query)
     if not query:
-        rows = list(_active().order_by(RECENT_FIRST, "-id")[: limit + 1])
-        return SearchResult(rows[:limit], set(), len(rows) > limit, query)
+        return SearchResult(customers=[], exact_ids=set(), more=False, query=query)
     exact: list[Customer] = []
     guesses = identity_guess(query)
     if guesses:
-        exact = list(
-            _active()
-            .filter(_identity_match(guesses))
-            .distinct()
-            .order_by(RECENT_FIRST, "-id")[:limit]
-        )
+        # The identities first (unique index on kind + value), then their customers.
+        owners = Identity.objects.filter(_identity_match(guesses)).values("customer_id")
+        exact = list(_active().filter(pk__in=owners).order_by(RECENT_FIRST, "-id")[:limit])
     exact_ids = {c.pk for c in exact}
     by_name: list[Customer] = []
     more = False
-    if len(query) >= NAME_PREFIX_MIN and len(exact) < limit:
+    # Names hold no digits and no "@": an e-mail address, phone or customer number that
+    # matched no identity would only cost a scan over all names.
+    looks_like_name = "@" not in query and not any(ch.isdigit() for ch in query)
+    if looks_like_name and len(query) >= NAME_PREFIX_MIN and len(exact) < limit:
         # icontains is UPPER(name::text) LIKE UPPER(%q%) on PostgreSQL: the trigram index
         # customer_name_trgm_idx (migration 0002) serves it.
         name = (

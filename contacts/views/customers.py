@@ -14,18 +14,19 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from contacts.forms import (
+    LOG_KIND_LABELS,
     AnswerForm,
     ConsentForm,
     CustomerCreateForm,
     CustomerDetailsForm,
     LogForm,
     SearchForm,
-    TimelineFilterForm,
 )
-from contacts.models import Channel, Customer
+from contacts.models import Channel, ConsentStatus, Customer, Direction, Interaction
 from contacts.panels import panel_list
 from contacts.selectors import customers as selectors
-from contacts.selectors.data import cursor_decode
+from contacts.selectors.customers import CONSENT_CHANNELS
+from contacts.selectors.data import Page, cursor_decode
 from contacts.selectors.timeline import timeline_page
 from contacts.services.customers import (
     consent_set,
@@ -36,6 +37,23 @@ from contacts.services.customers import (
 from contacts.services.profiling import FactOutcome, profile_fact_record
 
 TEMPLATE = "contacts/customer.html"
+BODY_SHOWN = 400
+CHANNEL_LABELS = dict(Channel.choices)
+DIRECTION_LABELS = dict(Direction.choices)
+
+
+def _timeline(
+    request: HttpRequest, customer: Customer, *, cursor: str | None, channel: str | None
+) -> Page[Interaction]:
+    """A page of the timeline with its labels and shortened bodies ready for the template:
+    get_FOO_display and the truncatechars filter cost more than the rest of a row."""
+    page = timeline_page(user=request.user, customer=customer, cursor=cursor, channel=channel)
+    for item in page.items:
+        item.channel_label = CHANNEL_LABELS.get(item.channel, item.channel)
+        item.direction_label = DIRECTION_LABELS.get(item.direction, item.direction)
+        body = item.body
+        item.body_shown = body if len(body) <= BODY_SHOWN else body[: BODY_SHOWN - 1] + "…"
+    return page
 
 
 def _forbidden(request: HttpRequest) -> HttpResponse:
@@ -119,15 +137,19 @@ def _page_context(
     return {
         "customer": customer,
         "overview": overview,
-        "timeline": timeline_page(
-            user=request.user, customer=customer, cursor=cursor, channel=channel
-        ),
+        "timeline": _timeline(request, customer, cursor=cursor, channel=channel),
         "channel": channel or "",
-        "filter_form": TimelineFilterForm(initial={"channel": channel or ""}),
-        "answer_form": answer_form or AnswerForm(),
-        "log_form": log_form or LogForm(),
-        "consent_form": consent_form or ConsentForm(prefix="consent"),
+        # Only forms that came back with errors; the empty forms are written out in HTML.
+        "answer_form": answer_form,
+        "log_form": log_form,
+        "consent_form": consent_form,
         "panels": _panels(customer),
+        # Choices for the forms, written out in the template: rendering them through form
+        # widgets costs more than the rest of the page together.
+        "log_kinds": LOG_KIND_LABELS,
+        "consent_channels": [(c.value, c.label) for c in CONSENT_CHANNELS],
+        "consent_statuses": ConsentStatus.choices,
+        "timeline_channels": Channel.choices,
         "language": request.LANGUAGE_CODE,
     }
 
@@ -140,12 +162,11 @@ def customer(request: HttpRequest, customer_id: int) -> HttpResponse:
         return redirect("contacts:customer", customer_id=found.merged_into_id)
     cursor, channel = _timeline_args(request)
     if request.htmx and request.GET.get("fragment") in {"timeline", "rows"}:
-        page = timeline_page(user=request.user, customer=found, cursor=cursor, channel=channel)
         context = {
             "customer": found,
-            "timeline": page,
+            "timeline": _timeline(request, found, cursor=cursor, channel=channel),
             "channel": channel or "",
-            "filter_form": TimelineFilterForm(initial={"channel": channel or ""}),
+            "timeline_channels": Channel.choices,
         }
         fragment = "timeline" if request.GET["fragment"] == "timeline" else "timeline_rows"
         return render(request, f"{TEMPLATE}#{fragment}", context)
