@@ -123,10 +123,18 @@ def campaign_update(*, campaign: Campaign, values: dict[str, Any], by: User) -> 
     if campaign.status not in (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED):
         raise ValidationError(_("Only draft or scheduled campaigns can be changed."))
     _check_values(values)
+    before = {key: getattr(campaign, key) for key in EDITABLE_FIELDS}
     for key in EDITABLE_FIELDS:
         if key in values:
             setattr(campaign, key, values[key])
     campaign.full_clean()
+    # A checked page or an acknowledged briefing no longer holds once it has changed.
+    if campaign.landing_url != before["landing_url"]:
+        campaign.landing_ok, campaign.landing_checked_at, campaign.landing_error = None, None, ""
+    if any(
+        getattr(campaign, key) != before[key] for key in ("briefing", "faq", "offer", "launch_at")
+    ):
+        campaign.acknowledged_at, campaign.acknowledged_by = None, None
     if campaign.status == CampaignStatus.SCHEDULED:
         _count_audience(campaign=campaign)
     campaign.save()

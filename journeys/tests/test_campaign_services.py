@@ -251,3 +251,28 @@ def test_the_warning_names_days_over_capacity_and_the_beat_task_sends_it(
     assert campaign_warnings() == 3  # 10wd, 3wd and 1d, folded into one message
     assert campaign_warnings() == 0
     assert Notification.objects.filter(recipient=manager).count() == 2
+
+
+def test_changing_the_briefing_or_landing_page_reopens_those_checklist_items(
+    marketer: User, manager: User
+) -> None:
+    campaign = services.campaign_schedule(campaign=CampaignFactory(owner=marketer), by=marketer)
+    campaign = _ready_to_launch(campaign, manager)
+    values = {
+        "launch_at": campaign.launch_at,
+        "end_at": campaign.end_at,
+        "channels": campaign.channels,
+        "response_rates": campaign.response_rates,
+    }
+    campaign = services.campaign_update(
+        campaign=campaign, values={**values, "name": "Ander"}, by=marketer
+    )
+    assert campaign.acknowledged_at is not None
+    assert campaign.landing_ok is True
+    campaign = services.campaign_update(
+        campaign=campaign,
+        values={**values, "briefing": "Nieuwe tekst", "landing_url": "https://example.com/b"},
+        by=marketer,
+    )
+    assert campaign.acknowledged_at is None
+    assert campaign.landing_ok is None
