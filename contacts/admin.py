@@ -6,6 +6,7 @@ from .models import (
     Customer,
     CustomerImport,
     DuplicateCandidate,
+    FactAskedAgain,
     Identity,
     Interaction,
     Order,
@@ -52,9 +53,24 @@ class InteractionAdmin(admin.ModelAdmin):
 
 @admin.register(ProfileQuestion)
 class ProfileQuestionAdmin(admin.ModelAdmin):
+    """The progressive-profiling catalogue: agents are offered the first active question (by
+    order) that the customer has not answered, follow-ups only after their question."""
+
     list_display = ("key", "label_nl", "label_en", "order", "ask_after", "answer_type", "is_active")
     list_editable = ("order", "is_active")
+    list_filter = ("is_active", "answer_type")
+    search_fields = ("key", "label_nl", "label_en")
     prepopulated_fields = {"key": ("label_en",)}
+    fields = (
+        "key",
+        "label_nl",
+        "label_en",
+        "answer_type",
+        "choices",
+        "order",
+        "ask_after",
+        "is_active",
+    )
 
 
 @admin.register(ProfileFact)
@@ -62,6 +78,22 @@ class ProfileFactAdmin(admin.ModelAdmin):
     list_display = ("customer", "question", "value", "source_channel", "recorded_at", "is_current")
     raw_id_fields = ("customer", "recorded_by")
     show_full_result_count = False
+
+
+@admin.register(FactAskedAgain)
+class FactAskedAgainAdmin(admin.ModelAdmin):
+    """Questions an agent asked although the answer was known: what profiling should prevent."""
+
+    list_display = ("asked_at", "question", "customer", "asked_by")
+    list_filter = ("question",)
+    raw_id_fields = ("customer", "asked_by")
+    show_full_result_count = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Order)

@@ -163,7 +163,12 @@ def interaction_intake(
     customer_created = False
 
     def existing() -> Interaction | None:
-        return Interaction.objects.filter(source=source, external_id=external_id).first()
+        # The exclude repeats the condition of the partial unique index, so that SQLite
+        # uses it too; no ORDER BY (first() would add one and scan by id instead).
+        rows = Interaction.objects.filter(source=source, external_id=external_id).exclude(
+            external_id=""
+        )
+        return next(iter(rows.order_by()[:1]), None)
 
     def create() -> Interaction:
         nonlocal customer_created

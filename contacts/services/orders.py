@@ -41,7 +41,8 @@ def order_record(
     customer_created = False
 
     def existing() -> Order | None:
-        return Order.objects.filter(source=source, external_id=external_id).first()
+        rows = Order.objects.filter(source=source, external_id=external_id).order_by()
+        return next(iter(rows[:1]), None)
 
     def create() -> Order:
         nonlocal customer_created
