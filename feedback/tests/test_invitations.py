@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.test import override_settings
 from django.utils import timezone
 
 from contacts.models import Channel, ConsentStatus, IdentityKind
@@ -20,6 +21,7 @@ from feedback.services.invitations import (
 from feedback.tasks import invitations_send_due_task
 from feedback.tests.factories import SurveyFactory
 from feedback.tokens import token_hash
+from journeys.backends import LocmemMessageBackend
 
 pytestmark = pytest.mark.django_db
 LINK = re.compile(r"/s/([A-Za-z0-9_\-]+)/")
@@ -163,20 +165,23 @@ def test_customer_without_address_is_skipped_with_reason(db: None) -> None:
     assert invitation.skip_reason == SkipReason.NO_ADDRESS
 
 
-def test_preferred_channel_sms_is_used_and_logged(db: None, caplog) -> None:
+@override_settings(CXCENTER_SMS_BACKEND="journeys.backends.LocmemMessageBackend")
+def test_preferred_channel_sms_goes_through_the_sms_backend(db: None) -> None:
+    LocmemMessageBackend.outbox.clear()
     SurveyFactory(is_active=True, delay_hours=0)
     customer = CustomerFactory(preferred_channel=Channel.SMS, language="en")
     IdentityFactory(customer=customer, kind=IdentityKind.PHONE, value="+31612345678")
     IdentityFactory(customer=customer, kind=IdentityKind.EMAIL, value="x@example.com")
     order = OrderFactory(customer=customer, delivered_at=timezone.now())
     invitation = invitation_schedule(order_id=order.pk, now=order.delivered_at)
-    with caplog.at_level("INFO", logger="feedback.messaging"):
-        assert invitation_send(invitation_id=invitation.pk, now=timezone.now()) == "sent"
+    assert invitation_send(invitation_id=invitation.pk, now=timezone.now()) == "sent"
     invitation.refresh_from_db()
     assert invitation.channel == Channel.SMS
     assert mail.outbox == []
-    assert "+31612345678" in caplog.text
-    assert "How did we do?" in caplog.text
+    [sent] = LocmemMessageBackend.outbox
+    assert sent["channel"] == Channel.SMS
+    assert sent["to"] == "+31612345678"
+    assert "How did we do?" in sent["body"]
 
 
 def test_opted_out_of_preferred_channel_falls_back_to_email(db: None) -> None:
