@@ -61,9 +61,15 @@ def customer_search(*, user: User, query: str, limit: int = SEARCH_LIMIT) -> lis
     """Active customers for a search-box entry: exact identity matches (e-mail, phone in any
     notation, customer number) first, then names containing the entry, recently active first.
 
-    Two queries at most; each customer gets ``exact_match`` (bool). Empty for a user without
-    ``contacts.view_customer``.
+    Two queries at most; each customer gets ``exact_match`` (bool). An empty entry gives the
+    most recently contacted customers (the CSV export of "everyone"). Empty for a user
+    without ``contacts.view_customer``.
     """
+    if not (query or "").strip():
+        if not can_view(user):
+            return []
+        recent = _active().filter(last_interaction_at__isnull=False)
+        return list(recent.order_by("-last_interaction_at", "-id")[:limit])
     return customer_search_page(user=user, query=query, limit=limit).customers
 
 

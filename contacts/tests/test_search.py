@@ -78,6 +78,20 @@ def test_empty_search_shows_a_hint(agent_client: Client, anna) -> None:
     assert "Anna" not in body
 
 
+def test_empty_entry_gives_recent_customers_for_the_csv_export(agent) -> None:
+    from django.utils import timezone
+
+    recent = CustomerFactory(last_interaction_at=timezone.now())
+    CustomerFactory(last_interaction_at=None)
+    assert customer_search(user=agent, query=" ") == [recent]
+
+
+def test_managers_can_export_the_results(manager_client: Client, agent_client, anna) -> None:
+    export = reverse("contacts:data_export_csv") + "?q=anna"
+    assert export in manager_client.get(SEARCH, {"q": "anna"}).content.decode()
+    assert export not in agent_client.get(SEARCH, {"q": "anna"}).content.decode()
+
+
 def test_search_without_permission_finds_nothing(outsider, anna) -> None:
     assert customer_search(user=outsider, query="anna@example.nl") == []
 
