@@ -315,10 +315,10 @@ def progress_write(out: TextIO | None, report: SeedReport, started: float) -> No
     if out is None:
         return
     elapsed = time.perf_counter() - started
+    written = {name: totals for name, totals in report.tables.items() if totals.rows}
     rates = "  ".join(
         f"{name} {totals.rows:,} ({totals.rate:,.0f}/s)"
-        for name, totals in report.tables.items()
-        if totals.rows or name in TABLES
+        for name, totals in (written or report.tables).items()
     )
     out.write(f"[{elapsed:7.1f}s] {rates}\n")
     out.flush()
