@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.business_hours import BusinessCalendar, business_calendar
 from accounts.models import Department, User
 from contacts.models import Channel, Customer, Direction, Identity, IdentityKind, Interaction
+from journeys.demo_campaigns import load as campaigns_load
 from journeys.models import (
     PRIORITY_RANK,
     CannedReply,
@@ -238,6 +239,11 @@ def _raised(priority: str) -> str:
 
 @transaction.atomic
 def load(*, out: TextIO) -> None:
+    _load_cases(out=out)
+    campaigns_load(out=out)
+
+
+def _load_cases(*, out: TextIO) -> None:
     if RoutingRule.objects.exists():
         out.write("Demo routing rules and cases are already there.\n")
         return
@@ -450,6 +456,3 @@ def load(*, out: TextIO) -> None:
         f"{len(cases)} cases ({sum(s.exception for s in specs)} in the exception queue), "
         f"{len(transfers)} transfers, {len(escalations)} escalations.\n"
     )
-    from journeys.demo_campaigns import load as load_campaigns
-
-    load_campaigns(out=out)
