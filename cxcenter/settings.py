@@ -377,3 +377,24 @@ SITE_URL = env_url("SITE_URL", "http://127.0.0.1:8000", {"http", "https"}).rstri
 # --- Product settings -----------------------------------------------------------------
 # A profile fact older than this is shown as stale: ask the customer to confirm it.
 PROFILE_FACT_STALE_DAYS = env_int("PROFILE_FACT_STALE_DAYS", 365)
+
+# Cases: give each newly routed case to the agent on duty with the fewest open cases.
+CXCENTER_CASE_AUTO_ASSIGN = env_bool("CXCENTER_CASE_AUTO_ASSIGN", False)
+# SMS and WhatsApp providers: a class with send(*, channel, to, body) -> message id. The
+# default writes the message to the log and sends nothing.
+CXCENTER_SMS_BACKEND = env_str("CXCENTER_SMS_BACKEND", "journeys.backends.LoggingMessageBackend")
+CXCENTER_WHATSAPP_BACKEND = env_str(
+    "CXCENTER_WHATSAPP_BACKEND", "journeys.backends.LoggingMessageBackend"
+)
+
+# Campaigns: warnings to contact-center leads ("10wd" = ten working days, "1d" = one day),
+# the least notice without a lead's acknowledgement, the frequency cap of the suppression.
+CAMPAIGN_WARNING_LEAD_TIMES = env_list("CAMPAIGN_WARNING_LEAD_TIMES", ["10wd", "3wd", "1d"])
+CAMPAIGN_MIN_NOTICE_WORKING_DAYS = env_int("CAMPAIGN_MIN_NOTICE_WORKING_DAYS", 5)
+CAMPAIGN_FREQUENCY_CAP_DAYS = env_int("CAMPAIGN_FREQUENCY_CAP_DAYS", 7)
+CAMPAIGN_LANDING_TIMEOUT = env_int("CAMPAIGN_LANDING_TIMEOUT", 5)
+# Live segment counts stop here and show "more than", so they stay fast on big tables.
+SEGMENT_COUNT_CAP = env_int("SEGMENT_COUNT_CAP", 10_000)
+
+# Public survey page: requests per client address per minute.
+FEEDBACK_SURVEY_RATE_LIMIT = env_int("FEEDBACK_SURVEY_RATE_LIMIT", 30)
