@@ -99,6 +99,9 @@ class Customer(models.Model):
         indexes = [
             models.Index(Upper("name"), name="customer_name_upper_idx"),
             models.Index(fields=["postcode"], name="customer_postcode_idx"),
+            # On PostgreSQL migration 0005 builds this one as (last_interaction_at DESC
+            # NULLS LAST, id DESC), the search's order, so a name search reads its 25 rows
+            # in order instead of sorting every match; SQLite has no NULLS LAST in indexes.
             models.Index(
                 fields=["-last_interaction_at", "-id"],
                 condition=Q(merged_into__isnull=True),
@@ -189,6 +192,12 @@ class Interaction(models.Model):
                 name="interaction_channel_idx",
             ),
             models.Index(fields=["-occurred_at"], name="interaction_occurred_idx"),
+            # Inbound volume per day (forecast baseline, reachability): an index-only scan.
+            models.Index(
+                fields=["occurred_at"],
+                condition=Q(direction="in"),
+                name="interaction_inbound_idx",
+            ),
             models.Index(
                 fields=["campaign_code", "occurred_at"],
                 condition=~Q(campaign_code=""),

@@ -69,7 +69,7 @@ def customer_search(*, user: User, query: str, limit: int = SEARCH_LIMIT) -> lis
         if not can_view(user):
             return []
         recent = _active().filter(last_interaction_at__isnull=False)
-        return list(recent.order_by("-last_interaction_at", "-id")[:limit])
+        return list(recent.order_by(RECENT_FIRST, "-id")[:limit])
     return customer_search_page(user=user, query=query, limit=limit).customers
 
 

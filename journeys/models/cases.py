@@ -161,6 +161,12 @@ class Case(models.Model):
             ),
             models.Index(fields=["customer", "-created_at"], name="case_customer_idx"),
             models.Index(fields=["department", "created_at"], name="case_department_created_idx"),
+            # Resolved today / within SLA (wallboard, reports).
+            models.Index(
+                fields=["resolved_at"],
+                condition=Q(resolved_at__isnull=False),
+                name="case_resolved_idx",
+            ),
         ]
 
     def __str__(self) -> str:

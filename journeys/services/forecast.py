@@ -106,7 +106,7 @@ def baseline_by_weekday(*, today: dt.date, tz: dt.tzinfo) -> dict[int, float]:
         )
         .annotate(weekday=ExtractIsoWeekDay("occurred_at", tzinfo=tz))
         .values("weekday")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))  # COUNT(*) lets the partial inbound index answer alone
         .order_by()
     )
     return {row["weekday"] - 1: row["n"] / BASELINE_WEEKS for row in rows}
