@@ -6,9 +6,9 @@ from django.utils.translation import gettext_lazy as _
 
 def _route_interaction(*, interaction: Any, **kwargs: Any) -> None:
     """An inbound contact moment becomes work (see services.routing.interaction_route)."""
-    from .services.routing import interaction_route
+    from .services.routing import interaction_route_recorded
 
-    interaction_route(interaction_id=interaction.pk)
+    interaction_route_recorded(interaction=interaction)
 
 
 class JourneysConfig(AppConfig):
@@ -16,10 +16,29 @@ class JourneysConfig(AppConfig):
     verbose_name = _("Journeys, cases and campaigns")
 
     def ready(self) -> None:
+        from django.db import DEFAULT_DB_ALIAS, connections
+        from django.db.backends.signals import connection_created
+        from django.db.models.signals import post_migrate
+
+        from accounts.models import Department, Holiday, OpeningHours
         from contacts.panels import CustomerPanel, panel_register
         from contacts.signals import interaction_recorded
 
+        from .caches import routing_config_clear, routing_config_tables_set, routing_config_watch
+        from .models import RoutingRule, SlaPolicy
+
         interaction_recorded.connect(_route_interaction, dispatch_uid="journeys.route_interaction")
+        routing_config_tables_set(
+            tables=tuple(
+                m._meta.db_table
+                for m in (RoutingRule, SlaPolicy, Department, OpeningHours, Holiday)
+            )
+        )
+        connection_created.connect(routing_config_watch, dispatch_uid="journeys.routing_config")
+        post_migrate.connect(routing_config_clear, dispatch_uid="journeys.routing_config_clear")
+        default = connections[DEFAULT_DB_ALIAS]
+        if default.connection is not None:
+            routing_config_watch(sender=type(default), connection=default)
         panel_register(
             CustomerPanel(
                 key="cases",

@@ -12,7 +12,9 @@ from contacts.models import Customer, Identity, Interaction
 from contacts.signals import interaction_recorded
 
 
-@transaction.atomic
+# No savepoint of its own: no caller catches a database error from here to carry on, and
+# idempotent_create (the one that catches IntegrityError) has its own around this.
+@transaction.atomic(savepoint=False)
 def interaction_record(
     *,
     customer: Customer,

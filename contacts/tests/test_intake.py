@@ -266,14 +266,14 @@ def test_intake_query_count_for_a_known_customer(api_client, django_assert_num_q
     IdentityFactory(customer=customer, kind=IdentityKind.EMAIL, value="anna@example.nl")
     for n in range(moments - 1):
         post(api_client, payload(external_id=f"earlier-{n}"))
-    # token, two for permissions, replay look-up, savepoint, identities, savepoint of
-    # interaction_record, insert, customer and identity last-seen updates, two releases;
-    # without the signal's listeners (other apps' routing).
+    # token, two for permissions, replay look-up, savepoint, identities, insert, customer
+    # and identity last-seen updates, release; without the signal's listeners (other apps'
+    # routing).
     receivers = interaction_recorded.receivers
     interaction_recorded.receivers = []
     interaction_recorded.sender_receivers_cache.clear()
     try:
-        with django_assert_num_queries(12):
+        with django_assert_num_queries(10):
             response = post(api_client, payload(external_id="now"))
     finally:
         interaction_recorded.receivers = receivers

@@ -396,12 +396,16 @@ def case_record_response(*, case: Case, interaction: Interaction) -> Case:
     return locked
 
 
-@transaction.atomic
+# No savepoint of its own: nothing here catches a database error to carry on.
+@transaction.atomic(savepoint=False)
 def case_customer_replied(*, case: Case, interaction: Interaction) -> Case:
     """A new inbound message on an open case: links it, resumes the SLA, sets
     next_response_due from the policy, status → OPEN."""
     locked = _locked(case)
-    CaseMessage.objects.get_or_create(interaction=interaction, defaults={"case": locked})
+    # The unique constraint keeps a message on one case; a conflict inserts nothing.
+    CaseMessage.objects.bulk_create(
+        [CaseMessage(interaction=interaction, case=locked)], ignore_conflicts=True
+    )
     now = timezone.now()
     waiting_on_department = locked.subtasks.filter(status=SubTaskStatus.OPEN).exists()
     status = CaseStatus.WAITING_DEPARTMENT if waiting_on_department else CaseStatus.OPEN

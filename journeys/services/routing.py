@@ -10,10 +10,13 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Case as CaseWhen
+from django.db.models import IntegerField, Value, When
 from django.utils import timezone
 
 from accounts.models import Department
 from contacts.models import Customer, Direction, Interaction, ProfileFact
+from journeys.caches import routing_config_get
 from journeys.models import OPEN_Q, Case, CaseMessage, CaseStatus, Priority, RoutingRule
 from journeys.services.cases import case_assign_round_robin, case_customer_replied
 from journeys.services.rules import rule_words_normalise
@@ -77,16 +80,35 @@ def rule_first_match(*, rules: Iterable[RoutingRule], inbound: Inbound) -> Routi
     return None
 
 
-def contact_center() -> Department:
-    """The department of the exception queue; created if an installation lacks it, so that
-    unmatched work always has somewhere to go."""
+def _contact_center() -> Department:
     department, _ = Department.objects.get_or_create(
         code=Department.CONTACT_CENTER, defaults={"name": "Contact center"}
     )
     return department
 
 
-@transaction.atomic
+def contact_center() -> Department:
+    """The department of the exception queue; created if an installation lacks it, so that
+    unmatched work always has somewhere to go."""
+    return routing_config_get("department:contact-center", _contact_center)
+
+
+def _active_rules() -> list[RoutingRule]:
+    return list(
+        RoutingRule.objects.filter(is_active=True, department__is_active=True)
+        .select_related("department", "sla_policy")
+        .order_by("order", "id")
+    )
+
+
+def routing_rules_active() -> list[RoutingRule]:
+    """The active rules of active departments in the order they are tried (cached; see
+    journeys.caches)."""
+    return routing_config_get("routing-rules", _active_rules)
+
+
+# No savepoint of its own: nothing here catches a database error to carry on.
+@transaction.atomic(savepoint=False)
 def case_route(
     *,
     customer: Customer,
@@ -112,11 +134,7 @@ def case_route(
     rule = None
     is_exception = False
     if department is None:
-        rules = list(
-            RoutingRule.objects.filter(is_active=True, department__is_active=True)
-            .select_related("department", "sla_policy")
-            .order_by("order", "id")
-        )
+        rules = routing_rules_active()
         inbound = Inbound(
             channel=channel,
             topic=topic,
@@ -163,7 +181,11 @@ def case_route(
         resolution_due=due.resolution,
     )
     if origin is not None:
-        CaseMessage.objects.get_or_create(interaction=origin, defaults={"case": case})
+        # The unique constraint on interaction keeps a message on one case: no look-up first,
+        # and no savepoint (a conflict inserts nothing instead of raising).
+        CaseMessage.objects.bulk_create(
+            [CaseMessage(interaction=origin, case=case)], ignore_conflicts=True
+        )
     if getattr(settings, "CXCENTER_CASE_AUTO_ASSIGN", False) and not is_exception:
         case_assign_round_robin(case=case)
     return case
@@ -180,21 +202,20 @@ def interaction_needs_routing(*, interaction: Interaction) -> bool:
 
 def _open_case_for(*, interaction: Interaction) -> Case | None:
     """The open case this message continues: same campaign, same topic, else the latest."""
-    open_cases = Case.objects.filter(OPEN_Q, customer_id=interaction.customer_id).order_by(
-        "-created_at", "-id"
-    )
+    # One query: the preference becomes the first sort key.
+    preferred = []
     if interaction.campaign_code:
-        case = open_cases.filter(campaign_code=interaction.campaign_code).first()
-        if case is not None:
-            return case
+        preferred.append(When(campaign_code=interaction.campaign_code, then=Value(0)))
     if interaction.topic:
-        case = open_cases.filter(topic=interaction.topic).first()
-        if case is not None:
-            return case
-    return open_cases.first()
+        preferred.append(When(topic=interaction.topic, then=Value(1)))
+    open_cases = Case.objects.filter(OPEN_Q, customer_id=interaction.customer_id)
+    if not preferred:
+        return open_cases.order_by("-created_at", "-id").first()
+    rank = CaseWhen(*preferred, default=Value(2), output_field=IntegerField())
+    return open_cases.order_by(rank, "-created_at", "-id").first()
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def interaction_route(*, interaction_id: int) -> Case | None:
     """Turn an inbound contact moment into work: a reply on the customer's open case, or a
     new case through the rules. Returns None when the moment needs no follow-up (outbound,
@@ -204,6 +225,20 @@ def interaction_route(*, interaction_id: int) -> Case | None:
         return None
     if CaseMessage.objects.filter(interaction=interaction).exists():
         return None
+    return _route(interaction=interaction)
+
+
+@transaction.atomic(savepoint=False)
+def interaction_route_recorded(*, interaction: Interaction) -> Case | None:
+    """``interaction_route`` for a contact moment just stored by ``interaction_record`` (the
+    object as it was saved, in the same transaction): nothing to read again, and no case can
+    hold it yet."""
+    if not interaction_needs_routing(interaction=interaction):
+        return None
+    return _route(interaction=interaction)
+
+
+def _route(*, interaction: Interaction) -> Case | None:
     case = _open_case_for(interaction=interaction)
     if case is not None:
         return case_customer_replied(case=case, interaction=interaction)

@@ -6,6 +6,7 @@ from enum import StrEnum
 
 from accounts.business_hours import BusinessCalendar, business_calendar
 from accounts.models import Department
+from journeys.caches import routing_config_get
 from journeys.models import Case, Priority, SlaPolicy
 
 EXCEPTION_POLICY = "Exception queue"
@@ -27,6 +28,10 @@ class DueTimes:
 
 def sla_policy_for(*, priority: str) -> SlaPolicy:
     """The default policy of ``priority`` (migration 0002 creates one per priority)."""
+    return routing_config_get(f"sla-policy:{priority}", lambda: _policy_for(priority=priority))
+
+
+def _policy_for(*, priority: str) -> SlaPolicy:
     policy = SlaPolicy.objects.filter(priority=priority, is_default=True).first()
     if policy is None:
         policy = SlaPolicy.objects.filter(priority=Priority.NORMAL, is_default=True).first()
@@ -46,6 +51,10 @@ def sla_policy_for(*, priority: str) -> SlaPolicy:
 
 def sla_exception_policy() -> SlaPolicy:
     """The short policy of the exception queue."""
+    return routing_config_get("sla-policy:exception", _exception_policy)
+
+
+def _exception_policy() -> SlaPolicy:
     policy = SlaPolicy.objects.filter(name=EXCEPTION_POLICY).first()
     if policy is None:
         policy, _ = SlaPolicy.objects.get_or_create(
@@ -59,6 +68,13 @@ def sla_exception_policy() -> SlaPolicy:
     return policy
 
 
+def sla_calendar(*, department: Department) -> BusinessCalendar:
+    """``department``'s business calendar, read once until its hours or holidays change."""
+    return routing_config_get(
+        f"calendar:{department.pk}", lambda: business_calendar(department=department)
+    )
+
+
 def sla_due_times(
     *,
     policy: SlaPolicy,
@@ -67,7 +83,7 @@ def sla_due_times(
     resolution_minutes: int | None = None,
     calendar: BusinessCalendar | None = None,
 ) -> DueTimes:
-    cal = calendar or business_calendar(department=department)
+    cal = calendar or sla_calendar(department=department)
     resolution = resolution_minutes if resolution_minutes is not None else policy.resolution_minutes
     return DueTimes(
         first_response=cal.add(start, dt.timedelta(minutes=policy.first_response_minutes)),
@@ -76,13 +92,13 @@ def sla_due_times(
 
 
 def sla_next_response_due(*, case: Case, start: dt.datetime) -> dt.datetime:
-    cal = business_calendar(department=case.department)
+    cal = sla_calendar(department=case.department)
     return cal.add(start, dt.timedelta(minutes=case.sla_policy.next_response_minutes))
 
 
 def sla_business_add(*, department: Department, start: dt.datetime, hours: float) -> dt.datetime:
     """``hours`` of ``department``'s business time after ``start`` (sub-task due times)."""
-    return business_calendar(department=department).add(start, dt.timedelta(hours=hours))
+    return sla_calendar(department=department).add(start, dt.timedelta(hours=hours))
 
 
 def sla_resume(*, case: Case, now: dt.datetime) -> list[str]:
@@ -92,7 +108,7 @@ def sla_resume(*, case: Case, now: dt.datetime) -> list[str]:
     """
     if case.sla_paused_at is None:
         return []
-    cal = business_calendar(department=case.department)
+    cal = sla_calendar(department=case.department)
     waited = cal.between(case.sla_paused_at, now)
     changed = ["sla_paused_at"]
     case.sla_paused_at = None
