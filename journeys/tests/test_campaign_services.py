@@ -48,6 +48,8 @@ def test_scheduling_counts_the_audience_once_and_warns_every_lead(
 def test_scheduling_with_little_notice_marks_short_notice_and_asks_for_acknowledgement(
     marketer: User, manager: User
 ) -> None:
+    manager.language = "en"  # warnings are written in each lead's own language
+    manager.save(update_fields=["language"])
     campaign = CampaignFactory(owner=marketer, launch_at=timezone.now() + dt.timedelta(days=2))
     campaign = services.campaign_schedule(campaign=campaign, by=marketer)
     assert campaign.short_notice is True
@@ -231,6 +233,8 @@ def test_the_warning_names_days_over_capacity_and_the_beat_task_sends_it(
     from accounts.tests.factories import StaffingSlotFactory
     from journeys.tasks.campaigns import campaign_warnings
 
+    manager.language = "nl"
+    manager.save(update_fields=["language"])
     contact_center.contacts_per_agent_hour = 1
     contact_center.save()
     for weekday in range(7):
@@ -243,8 +247,8 @@ def test_the_warning_names_days_over_capacity_and_the_beat_task_sends_it(
     services.campaign_schedule(campaign=campaign, by=marketer, now=now)
     # One contact a day of capacity; five replies expected, most of them on the first day.
     body = Notification.objects.get(recipient=manager).body
-    assert "Over capacity on:" in body
-    assert "Audience after suppression: 5 customers." in body
+    assert "Boven capaciteit op:" in body  # in the lead's language
+    assert "Doelgroep na uitsluiting: 5 klanten." in body
     Campaign.objects.filter(pk=campaign.pk).update(
         launch_at=timezone.now() + dt.timedelta(hours=20)
     )
