@@ -54,6 +54,16 @@ class Direction(models.TextChoices):
     OUTBOUND = "out", _("Outbound")
 
 
+class DeliveryStatus(models.TextChoices):
+    """Where an outbound message is: set by the outbound path and by provider callbacks."""
+
+    QUEUED = "queued", _("Queued")
+    SENT = "sent", _("Sent")
+    DELIVERED = "delivered", _("Delivered")
+    READ = "read", _("Read")
+    FAILED = "failed", _("Failed")
+
+
 class Customer(models.Model):
     """One person, whatever channel they use. Merged customers keep a pointer to the survivor."""
 
@@ -170,6 +180,14 @@ class Interaction(models.Model):
     )
     source = models.CharField(_("source system"), max_length=50, default="cxcenter")
     external_id = models.CharField(_("id in the source system"), max_length=200, blank=True)
+    # E-mail: the RFC 5322 Message-ID (ours for outbound, the sender's for inbound);
+    # WhatsApp/SMS: the provider's message id. Threading and receipts look it up.
+    message_id = models.CharField(_("message id"), max_length=255, blank=True)
+    delivery_status = models.CharField(
+        _("delivery status"), max_length=10, choices=DeliveryStatus.choices, blank=True
+    )
+    delivery_error = models.CharField(_("delivery error"), max_length=500, blank=True)
+    delivery_updated_at = models.DateTimeField(_("delivery updated"), null=True, blank=True)
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
 
     class Meta:
@@ -202,6 +220,11 @@ class Interaction(models.Model):
                 fields=["campaign_code", "occurred_at"],
                 condition=~Q(campaign_code=""),
                 name="interaction_campaign_idx",
+            ),
+            models.Index(
+                fields=["message_id"],
+                condition=~Q(message_id=""),
+                name="interaction_message_id_idx",
             ),
         ]
 
