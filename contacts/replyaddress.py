@@ -10,7 +10,7 @@ from django.conf import settings
 
 SALT = b"cxcenter.replyaddress"
 SIGNATURE_LENGTH = 16
-_TAG = re.compile(r"^c(?P<case>[1-9][0-9]{0,17})\.(?P<sig>[0-9a-f]{%d})$" % SIGNATURE_LENGTH)
+_TAG = re.compile(r"^c(?P<case>[1-9][0-9]{0,17})\.(?P<sig>[0-9a-f]{16})$")
 
 
 def _signature(case_id: int) -> str:
