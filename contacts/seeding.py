@@ -3,18 +3,18 @@
 PostgreSQL gets COPY with ids reserved from the sequences; other databases plain batched INSERTs.
 
 ``manage.py seed`` calls ``seed(run=...)`` of every installed app that has a ``seeding``
-module, in the order of INSTALLED_APPS; this module is the customers part, and the higher
-apps use ``SeedRun``, ``ids_reserve`` and ``rows_write`` from here (never the other way).
+module, in the order of INSTALLED_APPS, with the run (``bench.seedrun``); this module is
+the customers part, and says what a run offers (``SeedRun``) to the higher apps' parts.
 """
 
 import datetime as dt
 import random
 import time
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, TextIO
+from typing import Any, Protocol
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -23,7 +23,6 @@ from contacts.models import (
     AnswerType,
     Channel,
     ConsentStatus,
-    Customer,
     Direction,
     Identity,
     IdentityKind,
@@ -31,6 +30,60 @@ from contacts.models import (
 )
 
 Row = tuple[Any, ...]
+
+
+class SeedTotals(Protocol):
+    rows: int
+    seconds: float
+
+
+class SeedReport(Protocol):
+    """Rows and seconds per table of a seed run; ``generate_seconds`` is the Python side."""
+
+    generate_seconds: float
+    skipped_identities: int
+    # The ids of the first and last customer written by the run.
+    customer_range: tuple[int, int] | None
+
+    def table(self, name: str) -> SeedTotals: ...
+
+
+class SeedRun(Protocol):
+    """What ``manage.py seed`` hands the ``seed`` function of each app (``bench.seedrun``):
+    the run's options, and the COPY helpers the apps write their rows with."""
+
+    customers: int
+    seed: int | None
+    batch_size: int
+
+    @property
+    def report(self) -> SeedReport: ...
+
+    def wants(self, app_label: str) -> bool: ...
+
+    def rng(self, part: str) -> random.Random: ...
+
+    def option(self, name: str, default: Any) -> Any: ...
+
+    def customer_bounds(self) -> tuple[int, int] | None: ...
+
+    def customer_chunks(self) -> Iterator[tuple[int, int]]:
+        """(first, last) id ranges of about ``batch_size`` customers each, in id order."""
+        ...
+
+    def ids_reserve(self, table: str, count: int) -> list[int]:
+        """Ids for rows written later in the same transaction, so children can point at
+        their parents without a read-back."""
+        ...
+
+    def table_write(self, name: str, table: str, columns: Sequence[str], rows: list[Row]) -> None:
+        """COPY on PostgreSQL, batched INSERTs elsewhere, counted under ``name``."""
+        ...
+
+    def analyze(self, tables: Iterable[str]) -> None: ...
+
+    def progress(self) -> None: ...
+
 
 # Plain strings: database adapters need not know Django's choice enums.
 EMAIL = IdentityKind.EMAIL.value
@@ -204,34 +257,6 @@ TABLES = {
 
 
 @dataclass
-class TableTotals:
-    rows: int = 0
-    seconds: float = 0.0
-
-    @property
-    def rate(self) -> float:
-        return self.rows / self.seconds if self.seconds else 0.0
-
-
-@dataclass
-class SeedReport:
-    """Rows written and seconds spent per table; ``generate_seconds`` is the Python side."""
-
-    tables: dict[str, TableTotals] = field(
-        default_factory=lambda: {name: TableTotals() for name in TABLES}
-    )
-    generate_seconds: float = 0.0
-    total_seconds: float = 0.0
-    skipped_identities: int = 0
-    # The ids of the first and last customer written by this run.
-    customer_range: tuple[int, int] | None = None
-
-    def table(self, name: str) -> TableTotals:
-        """The totals of ``name``, added at the end of the report when new (higher apps)."""
-        return self.tables.setdefault(name, TableTotals())
-
-
-@dataclass
 class _Batch:
     customers: list[Row] = field(default_factory=list)
     identities: list[Row] = field(default_factory=list)
@@ -253,106 +278,6 @@ def mobile_for(customer_id: int) -> str:
 
 def landline_for(customer_id: int, area: str) -> str:
     return f"+31{area}{2_000_000 + (customer_id * 3_141_593 + 271) % 8_000_000}"
-
-
-def _reserve_ids(table: str, count: int) -> list[int]:
-    """Ids for rows not written yet, so children can point at parents without a read-back."""
-    if count == 0:
-        return []
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                [table, count],
-            )
-            return [row[0] for row in cursor.fetchall()]
-        # SQLite serialises writers, and the caller holds the write transaction.
-        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
-        start = cursor.fetchone()[0]
-        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
-        found = cursor.fetchone()
-        start = max(start, found[0] if found else 0)
-        return list(range(start + 1, start + count + 1))
-
-
-def ids_reserve(table: str, count: int) -> list[int]:
-    """``count`` ids of ``table`` for rows written later by ``rows_write`` (same transaction)."""
-    return _reserve_ids(table, count)
-
-
-def rows_write(table: str, columns: Sequence[str], rows: list[Row]) -> None:
-    """COPY on PostgreSQL, batched INSERTs elsewhere; rows carry every column, ids included."""
-    _write(table, columns, rows)
-
-
-def table_write(
-    report: SeedReport, name: str, table: str, columns: Sequence[str], rows: list[Row]
-) -> None:
-    """``rows_write`` with the rows and seconds added to ``report`` under ``name``."""
-    tick = time.perf_counter()
-    _write(table, columns, rows)
-    totals = report.table(name)
-    totals.rows += len(rows)
-    totals.seconds += time.perf_counter() - tick
-
-
-def analyze(tables: Iterable[str]) -> None:
-    """Fresh planner statistics and visibility maps after a bulk load, as autovacuum would
-    leave them later: without VACUUM no index-only scan skips the heap yet. VACUUM cannot
-    run inside a transaction (tests); there ANALYZE alone."""
-    if connection.vendor != "postgresql":
-        return
-    names = ", ".join(tables)
-    with connection.cursor() as cursor:
-        if connection.in_atomic_block:
-            cursor.execute(f"ANALYZE {names}")
-        else:
-            cursor.execute(f"VACUUM (ANALYZE) {names}")
-
-
-def progress_write(out: TextIO | None, report: SeedReport, started: float) -> None:
-    """One progress line: rows and rows per second of every table written so far."""
-    if out is None:
-        return
-    elapsed = time.perf_counter() - started
-    written = {name: totals for name, totals in report.tables.items() if totals.rows}
-    rates = "  ".join(
-        f"{name} {totals.rows:,} ({totals.rate:,.0f}/s)"
-        for name, totals in (written or report.tables).items()
-    )
-    out.write(f"[{elapsed:7.1f}s] {rates}\n")
-    out.flush()
-
-
-def _write(table: str, columns: Sequence[str], rows: list[Row]) -> None:
-    if not rows:
-        return
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            names = ", ".join(columns)
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
-        adapt = _sqlite_adapter()
-        marks = ", ".join(["%s"] * len(columns))
-        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
-        cursor.executemany(sql, [tuple(adapt(value) for value in row) for row in rows])
-
-
-def _sqlite_adapter() -> Callable[[Any], Any]:
-    ops = connection.ops
-
-    def adapt(value: Any) -> Any:
-        if isinstance(value, dt.datetime):
-            return ops.adapt_datetimefield_value(value)
-        if isinstance(value, Decimal):
-            return str(value)
-        if isinstance(value, bool):
-            return int(value)
-        return value
-
-    return adapt
 
 
 def _questions_ensure() -> list[ProfileQuestion]:
@@ -640,23 +565,19 @@ def _existing_identities(wanted: Iterable[tuple[str, str]]) -> set[tuple[str, st
 
 def customers_seed(
     *,
-    customers: int,
+    run: SeedRun,
     interactions_per_customer: float = 10,
     orders_per_customer: float = 1.5,
-    seed: int | None = None,
-    batch_size: int = 10_000,
-    out: TextIO | None = None,
-    report: SeedReport | None = None,
-) -> SeedReport:
-    """Append ``customers`` generated customers with their identities, timelines and orders.
+) -> None:
+    """Append ``run.customers`` generated customers with their identities, timelines and
+    orders.
 
-    Each batch is one transaction. The same ``seed`` gives the same people; e-mail
+    Each batch is one transaction. The same ``run.seed`` gives the same people; e-mail
     addresses, numbers and external ids derive from the reserved ids, so a second run
     never collides with the first.
     """
-    rng = random.Random(seed)
-    report = report if report is not None else SeedReport()
-    started = time.perf_counter()
+    rng = random.Random(run.seed)
+    report = run.report
     generator = _Generator(
         rng=rng,
         now=timezone.now().replace(microsecond=0),
@@ -665,11 +586,11 @@ def customers_seed(
         questions=_questions_ensure(),
     )
     done = 0
-    while done < customers:
-        size = min(batch_size, customers - done)
+    while done < run.customers:
+        size = min(run.batch_size, run.customers - done)
         with transaction.atomic():
             tick = time.perf_counter()
-            customer_ids = _reserve_ids("contacts_customer", size)
+            customer_ids = run.ids_reserve("contacts_customer", size)
             first = report.customer_range[0] if report.customer_range else customer_ids[0]
             report.customer_range = (first, customer_ids[-1])
             plans, wanted = generator.customers(customer_ids)
@@ -677,87 +598,19 @@ def customers_seed(
             batch, skipped = generator.rows(
                 plans,
                 taken=taken,
-                identity_ids=_reserve_ids("contacts_identity", len(wanted)),
-                interaction_ids=_reserve_ids(
+                identity_ids=run.ids_reserve("contacts_identity", len(wanted)),
+                interaction_ids=run.ids_reserve(
                     "contacts_interaction", sum(p["interactions"] for p in plans)
                 ),
-                order_ids=_reserve_ids("contacts_order", sum(p["orders"] for p in plans)),
+                order_ids=run.ids_reserve("contacts_order", sum(p["orders"] for p in plans)),
             )
             report.skipped_identities += skipped
             report.generate_seconds += time.perf_counter() - tick
             for name, (table, columns) in TABLES.items():
-                rows = getattr(batch, name)
-                tick = time.perf_counter()
-                _write(table, columns, rows)
-                totals = report.tables[name]
-                totals.rows += len(rows)
-                totals.seconds += time.perf_counter() - tick
+                run.table_write(name, table, columns, getattr(batch, name))
         done += size
-        progress_write(out, report, started)
-    analyze(table for table, _ in TABLES.values())
-    report.total_seconds = time.perf_counter() - started
-    return report
-
-
-@dataclass
-class SeedRun:
-    """One ``manage.py seed`` run, handed to the ``seed`` function of each app in turn.
-
-    ``customers`` is the number of customers the run is about: the contacts part writes
-    them and sets ``report.customer_range``; when the contacts part is left out (``apps``),
-    the newest ``customers`` existing customers are used instead.
-    """
-
-    customers: int
-    seed: int | None = None
-    batch_size: int = 10_000
-    options: dict[str, Any] = field(default_factory=dict)
-    apps: set[str] | None = None
-    out: TextIO | None = None
-    report: SeedReport = field(default_factory=SeedReport)
-    started: float = field(default_factory=time.perf_counter)
-
-    def wants(self, app_label: str) -> bool:
-        return self.apps is None or app_label in self.apps
-
-    def rng(self, part: str) -> random.Random:
-        """A random stream per part: the same --seed gives the same data in every part."""
-        return random.Random(f"{self.seed}:{part}" if self.seed is not None else None)
-
-    def option(self, name: str, default: Any) -> Any:
-        value = self.options.get(name)
-        return default if value is None else value
-
-    def customer_bounds(self) -> tuple[int, int] | None:
-        """The (first, last) customer id this run works on; None when there are none."""
-        if self.report.customer_range is None:
-            newest = list(
-                Customer.objects.order_by("-id").values_list("id", flat=True)[: self.customers]
-            )
-            if newest:
-                self.report.customer_range = (newest[-1], newest[0])
-        return self.report.customer_range
-
-    def progress(self) -> None:
-        progress_write(self.out, self.report, self.started)
-
-
-def customer_chunks(run: SeedRun) -> Iterable[tuple[int, int]]:
-    """(first, last) id ranges of about ``run.batch_size`` customers each, in id order."""
-    bounds = run.customer_bounds()
-    if bounds is None:
-        return
-    low, high = bounds
-    while low <= high:
-        ids = list(
-            Customer.objects.filter(id__gte=low, id__lte=high)
-            .order_by("id")
-            .values_list("id", flat=True)[: run.batch_size]
-        )
-        if not ids:
-            return
-        yield ids[0], ids[-1]
-        low = ids[-1] + 1
+        run.progress()
+    run.analyze(table for table, _ in TABLES.values())
 
 
 def seed(*, run: SeedRun) -> None:
@@ -765,11 +618,7 @@ def seed(*, run: SeedRun) -> None:
     if not run.wants("contacts"):
         return
     customers_seed(
-        customers=run.customers,
+        run=run,
         interactions_per_customer=run.option("interactions_per_customer", 10),
         orders_per_customer=run.option("orders_per_customer", 1.5),
-        seed=run.seed,
-        batch_size=run.batch_size,
-        out=run.out,
-        report=run.report,
     )

@@ -96,6 +96,9 @@ INSTALLED_APPS = [
     "contacts",
     "journeys",
     "feedback",
+    # Above every app: the project's commands (demo) and the load tests (seed, bench).
+    "cxcenter",
+    "bench",
 ]
 
 MIDDLEWARE = [
@@ -326,12 +329,14 @@ CELERY_BROKER_URL = env_url(
 )
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _queue_dir = VAR_DIR / "broker"
-    for sub in ("queue", "processed"):
+    for sub in ("queue", "processed", "control"):
         (_queue_dir / sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir / "queue"),
         "data_folder_out": str(_queue_dir / "queue"),
         "processed_folder": str(_queue_dir / "processed"),
+        # Exchange tables (kombu's default is ./control, next to the code).
+        "control_folder": str(_queue_dir / "control"),
         "store_processed": False,
     }
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)

@@ -8,7 +8,7 @@ whole range are rebuilt, as the nightly job would.
 
 Seeded invitations are never due (``due_at`` is empty) and have no link tokens, so a
 running beat sends nothing to the generated addresses. PostgreSQL gets COPY, other
-databases batched INSERTs (contacts.seeding).
+databases batched INSERTs (through the run, bench.seedrun).
 """
 
 import datetime as dt
@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from accounts.models import Department
 from contacts.models import Customer, Order
-from contacts.seeding import Row, SeedRun, analyze, customer_chunks, ids_reserve, table_write
+from contacts.seeding import Row, SeedRun
 from feedback.models import (
     SCALES,
     Invitation,
@@ -363,7 +363,7 @@ def seed(*, run: SeedRun) -> None:
     )
     report = run.report
     earliest: dt.datetime | None = None
-    for chunk_low, chunk_high in customer_chunks(run):
+    for chunk_low, chunk_high in run.customer_chunks():
         with transaction.atomic():
             tick = time.perf_counter()
             orders = _delivered_orders(survey, chunk_low, chunk_high)
@@ -373,22 +373,22 @@ def seed(*, run: SeedRun) -> None:
                     "id", "language"
                 )
             )
-            response_ids = ids_reserve("feedback_response", answered)
+            response_ids = run.ids_reserve("feedback_response", answered)
             batch = generator.rows(
                 languages=languages,
-                invitation_ids=ids_reserve("feedback_invitation", invited),
+                invitation_ids=run.ids_reserve("feedback_invitation", invited),
                 response_ids=response_ids,
                 # At most one follow-up case per answer; unused ids are simply skipped.
-                case_ids=ids_reserve("journeys_case", answered),
+                case_ids=run.ids_reserve("journeys_case", answered),
             )
             report.generate_seconds += time.perf_counter() - tick
             for name, (table, columns) in TABLES.items():
-                table_write(report, name, table, columns, getattr(batch, name))
+                run.table_write(name, table, columns, getattr(batch, name))
             for row in batch.invitations:
                 if row[10] is not None and (earliest is None or row[10] < earliest):
                     earliest = row[10]
         run.progress()
-    analyze(table for table, _ in TABLES.values())
+    run.analyze(table for table, _ in TABLES.values())
     if earliest is not None:
         tick = time.perf_counter()
         written = rollup_rebuild(

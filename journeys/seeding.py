@@ -8,8 +8,9 @@ ones escalated. Due times are the SLA minutes counted on the clock, not in busin
 close enough for load tests, and no per-row calendar work. A few segments and campaigns
 (finished, live, scheduled, draft) reuse the campaign codes of the seeded contact moments.
 
-PostgreSQL gets COPY, other databases batched INSERTs (contacts.seeding). Seeded cases
-never send anything: notifications and tasks belong to the services, which are not used.
+PostgreSQL gets COPY, other databases batched INSERTs (through the run, bench.seedrun).
+Seeded cases never send anything: notifications and tasks belong to the services, which
+are not used.
 """
 
 import datetime as dt
@@ -26,15 +27,7 @@ from accounts.models import Department, OpeningHours, StaffingSlot, User
 from accounts.roles import Role
 from accounts.services import role_assign, roles_ensure
 from contacts.models import Customer, Direction, Interaction
-from contacts.seeding import (
-    CAMPAIGNS,
-    Row,
-    SeedRun,
-    analyze,
-    customer_chunks,
-    ids_reserve,
-    table_write,
-)
+from contacts.seeding import CAMPAIGNS, Row, SeedRun
 from journeys.models import (
     Campaign,
     CampaignStatus,
@@ -446,7 +439,7 @@ def cases_seed(*, run: SeedRun, staff: Staff) -> None:
         rng=run.rng("cases"), staff=staff, now=timezone.now().replace(microsecond=0), mean=mean
     )
     report = run.report
-    for low, high in customer_chunks(run):
+    for low, high in run.customer_chunks():
         with transaction.atomic():
             tick = time.perf_counter()
             moments = _inbound_moments(low, high)
@@ -456,12 +449,12 @@ def cases_seed(*, run: SeedRun, staff: Staff) -> None:
                 .values_list("id", flat=True)
             )
             total = generator.plan(moments, customer_ids)
-            batch = generator.rows(moments, ids_reserve("journeys_case", total))
+            batch = generator.rows(moments, run.ids_reserve("journeys_case", total))
             report.generate_seconds += time.perf_counter() - tick
             for name, (table, columns) in TABLES.items():
-                table_write(report, name, table, columns, getattr(batch, name))
+                run.table_write(name, table, columns, getattr(batch, name))
         run.progress()
-    analyze(table for table, _ in TABLES.values())
+    run.analyze(table for table, _ in TABLES.values())
 
 
 # name, definition (as SegmentForm stores it)

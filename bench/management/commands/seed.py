@@ -13,7 +13,7 @@ from typing import Any
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from contacts.seeding import SeedRun
+from bench.seedrun import SeedRun
 
 
 def seeding_apps() -> list[tuple[str, Any]]:

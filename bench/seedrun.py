@@ -1,0 +1,211 @@
+"""The seeding framework of ``manage.py seed``: one run handed to every app's ``seeding``.
+
+PostgreSQL gets COPY with ids reserved from the sequences; other databases plain batched
+INSERTs. Each app's ``seed(*, run)`` writes its rows through the run (``run.ids_reserve``,
+``run.table_write``, ``run.analyze``, ``run.customer_chunks``), so no app imports this
+module: the apps stay below ``bench``.
+"""
+
+import datetime as dt
+import random
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, TextIO
+
+from django.db import connection
+
+from contacts.models import Customer
+from contacts.seeding import TABLES as CONTACTS_TABLES
+
+Row = tuple[Any, ...]
+
+
+@dataclass
+class TableTotals:
+    rows: int = 0
+    seconds: float = 0.0
+
+    @property
+    def rate(self) -> float:
+        return self.rows / self.seconds if self.seconds else 0.0
+
+
+@dataclass
+class SeedReport:
+    """Rows written and seconds spent per table; ``generate_seconds`` is the Python side."""
+
+    tables: dict[str, TableTotals] = field(
+        default_factory=lambda: {name: TableTotals() for name in CONTACTS_TABLES}
+    )
+    generate_seconds: float = 0.0
+    total_seconds: float = 0.0
+    skipped_identities: int = 0
+    # The ids of the first and last customer written by this run.
+    customer_range: tuple[int, int] | None = None
+
+    def table(self, name: str) -> TableTotals:
+        """The totals of ``name``, added at the end of the report when new (higher apps)."""
+        return self.tables.setdefault(name, TableTotals())
+
+
+def ids_reserve(table: str, count: int) -> list[int]:
+    """Ids for rows not written yet, so children can point at parents without a read-back;
+    written later by ``rows_write`` in the same transaction."""
+    if count == 0:
+        return []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [table, count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        # SQLite serialises writers, and the caller holds the write transaction.
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
+        start = cursor.fetchone()[0]
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        found = cursor.fetchone()
+        start = max(start, found[0] if found else 0)
+        return list(range(start + 1, start + count + 1))
+
+
+def rows_write(table: str, columns: Sequence[str], rows: list[Row]) -> None:
+    """COPY on PostgreSQL, batched INSERTs elsewhere; rows carry every column, ids included."""
+    if not rows:
+        return
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            names = ", ".join(columns)
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        adapt = _sqlite_adapter()
+        marks = ", ".join(["%s"] * len(columns))
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
+        cursor.executemany(sql, [tuple(adapt(value) for value in row) for row in rows])
+
+
+def table_write(
+    report: SeedReport, name: str, table: str, columns: Sequence[str], rows: list[Row]
+) -> None:
+    """``rows_write`` with the rows and seconds added to ``report`` under ``name``."""
+    tick = time.perf_counter()
+    rows_write(table, columns, rows)
+    totals = report.table(name)
+    totals.rows += len(rows)
+    totals.seconds += time.perf_counter() - tick
+
+
+def analyze(tables: Iterable[str]) -> None:
+    """Fresh planner statistics and visibility maps after a bulk load, as autovacuum would
+    leave them later: without VACUUM no index-only scan skips the heap yet. VACUUM cannot
+    run inside a transaction (tests); there ANALYZE alone."""
+    if connection.vendor != "postgresql":
+        return
+    names = ", ".join(tables)
+    with connection.cursor() as cursor:
+        if connection.in_atomic_block:
+            cursor.execute(f"ANALYZE {names}")
+        else:
+            cursor.execute(f"VACUUM (ANALYZE) {names}")
+
+
+def progress_write(out: TextIO | None, report: SeedReport, started: float) -> None:
+    """One progress line: rows and rows per second of every table written so far."""
+    if out is None:
+        return
+    elapsed = time.perf_counter() - started
+    written = {name: totals for name, totals in report.tables.items() if totals.rows}
+    rates = "  ".join(
+        f"{name} {totals.rows:,} ({totals.rate:,.0f}/s)"
+        for name, totals in (written or report.tables).items()
+    )
+    out.write(f"[{elapsed:7.1f}s] {rates}\n")
+    out.flush()
+
+
+def _sqlite_adapter() -> Callable[[Any], Any]:
+    ops = connection.ops
+
+    def adapt(value: Any) -> Any:
+        if isinstance(value, dt.datetime):
+            return ops.adapt_datetimefield_value(value)
+        if isinstance(value, Decimal):
+            return str(value)
+        if isinstance(value, bool):
+            return int(value)
+        return value
+
+    return adapt
+
+
+@dataclass
+class SeedRun:
+    """One ``manage.py seed`` run, handed to the ``seed`` function of each app in turn.
+
+    ``customers`` is the number of customers the run is about: the contacts part writes
+    them and sets ``report.customer_range``; when the contacts part is left out (``apps``),
+    the newest ``customers`` existing customers are used instead.
+    """
+
+    customers: int
+    seed: int | None = None
+    batch_size: int = 10_000
+    options: dict[str, Any] = field(default_factory=dict)
+    apps: set[str] | None = None
+    out: TextIO | None = None
+    report: SeedReport = field(default_factory=SeedReport)
+    started: float = field(default_factory=time.perf_counter)
+
+    def wants(self, app_label: str) -> bool:
+        return self.apps is None or app_label in self.apps
+
+    def rng(self, part: str) -> random.Random:
+        """A random stream per part: the same --seed gives the same data in every part."""
+        return random.Random(f"{self.seed}:{part}" if self.seed is not None else None)
+
+    def option(self, name: str, default: Any) -> Any:
+        value = self.options.get(name)
+        return default if value is None else value
+
+    def customer_bounds(self) -> tuple[int, int] | None:
+        """The (first, last) customer id this run works on; None when there are none."""
+        if self.report.customer_range is None:
+            newest = list(
+                Customer.objects.order_by("-id").values_list("id", flat=True)[: self.customers]
+            )
+            if newest:
+                self.report.customer_range = (newest[-1], newest[0])
+        return self.report.customer_range
+
+    def customer_chunks(self) -> Iterator[tuple[int, int]]:
+        """(first, last) id ranges of about ``batch_size`` customers each, in id order."""
+        bounds = self.customer_bounds()
+        if bounds is None:
+            return
+        low, high = bounds
+        while low <= high:
+            ids = list(
+                Customer.objects.filter(id__gte=low, id__lte=high)
+                .order_by("id")
+                .values_list("id", flat=True)[: self.batch_size]
+            )
+            if not ids:
+                return
+            yield ids[0], ids[-1]
+            low = ids[-1] + 1
+
+    def ids_reserve(self, table: str, count: int) -> list[int]:
+        return ids_reserve(table, count)
+
+    def table_write(self, name: str, table: str, columns: Sequence[str], rows: list[Row]) -> None:
+        table_write(self.report, name, table, columns, rows)
+
+    def analyze(self, tables: Iterable[str]) -> None:
+        analyze(tables)
+
+    def progress(self) -> None:
+        progress_write(self.out, self.report, self.started)
