@@ -358,8 +358,8 @@ class Runner:
                 (
                     "INSERT INTO contacts_interaction (customer_id, channel, direction, "
                     "occurred_at, subject, body, topic, campaign_code, source, external_id, "
-                    "created_at) VALUES (%s, 'email', 'in', %s, %s, %s, '', '', 'bench-floor', "
-                    "%s, %s)",
+                    "created_at, message_id, delivery_status, delivery_error) VALUES (%s, "
+                    "'email', 'in', %s, %s, %s, '', '', 'bench-floor', %s, %s, '', '', '')",
                     [target.customer_id, now, "Waar blijft mijn pakket?", "", "", now],
                 ),
                 (
