@@ -59,6 +59,9 @@ class ReplyForm(forms.Form):
     body = forms.CharField(
         label=_("Reply"), widget=forms.Textarea(attrs={"rows": 6}), max_length=10_000
     )
+    # The newest message on screen when the agent started; a colleague's answer after it
+    # asks for confirmation before a second answer goes out.
+    seen = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
 
 class CallForm(forms.Form):

@@ -25,10 +25,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Department
-from accounts.roles import Role
-from accounts.selectors import user_has_role
 from journeys.models import OPEN_Q, Case, CaseStatus, Priority, Transfer
-from journeys.selectors.cases import case_get_for_user, case_visible_queryset
+from journeys.selectors.cases import case_get_for_user, case_may_work, case_visible_queryset
 from journeys.services.cases import case_transfer
 
 
@@ -214,13 +212,9 @@ class TaskTransferView(APIView):
     def post(self, request: Request, case_id: int) -> Response:
         case = _case(request, case_id)
         user = request.user
-        may_work = (
-            case.department_id == user.department_id
-            or case.owner_id == user.pk
-            or user_has_role(user=user, role=Role.ADMIN)
-            or user_has_role(user=user, role=Role.INTEGRATION)
-        )
-        if not (may_work and user.has_perm("journeys.add_transfer")):
+        # The same rule as the case page: seeing a task (a sub-task for your department,
+        # or having worked on it before) is not working on it.
+        if not (case_may_work(user=user, case=case) and user.has_perm("journeys.add_transfer")):
             raise PermissionDenied(_("You may not transfer this task."))
         data = TransferRequestSerializer(data=request.data)
         if not data.is_valid():

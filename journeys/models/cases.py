@@ -129,6 +129,16 @@ class Case(models.Model):
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     resolution_note = models.TextField(_("what was done"), blank=True)
+    # The newest message of the thread, kept by the services so that the inbox shows who
+    # wrote last without reading the thread of every row.
+    last_message_at = models.DateTimeField(_("last message"), null=True, blank=True)
+    last_message_direction = models.CharField(
+        _("last message from"),
+        max_length=3,
+        blank=True,
+        choices=[("in", _("Customer")), ("out", _("Us"))],
+    )
+    last_message_preview = models.CharField(_("last message preview"), max_length=140, blank=True)
 
     class Meta:
         verbose_name = _("case")
@@ -160,6 +170,9 @@ class Case(models.Model):
                 name="case_first_due_open_idx",
             ),
             models.Index(fields=["customer", "-created_at"], name="case_customer_idx"),
+            # The live inbox asks "anything changed since?" per queue and per owner.
+            models.Index(fields=["department", "updated_at"], name="case_department_updated_idx"),
+            models.Index(fields=["owner", "updated_at"], name="case_owner_updated_idx"),
             models.Index(fields=["department", "created_at"], name="case_department_created_idx"),
             # Resolved today / within SLA (wallboard, reports).
             models.Index(
@@ -191,6 +204,26 @@ class CaseMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}:{self.interaction_id}"
+
+
+class CaseParticipant(models.Model):
+    """Someone who worked on a case (owned, took, transferred, noted, replied, did or asked
+    for a sub-task); they keep read access after the case has moved on."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="participants")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField(_("first worked on it"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("case participant")
+        verbose_name_plural = _("case participants")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "user"], name="case_participant_once")
+        ]
+        indexes = [models.Index(fields=["user", "case"], name="case_participant_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.user_id}"
 
 
 class CaseComment(models.Model):
@@ -377,7 +410,11 @@ class CannedReply(models.Model):
     )
     title = models.CharField(_("title"), max_length=100)
     language = models.CharField(
-        _("language"), max_length=8, choices=[("nl", _("Dutch")), ("en", _("English"))]
+        _("language"),
+        max_length=8,
+        choices=[("nl", _("Dutch")), ("en", _("English"))],
+        blank=True,
+        help_text=_("Offered only for customers who speak it; empty: for every customer."),
     )
     body = models.TextField(_("text"))
     shortcut = models.CharField(_("shortcut"), max_length=20, blank=True)

@@ -1,8 +1,10 @@
 """Reads of cases, always through the asking user's permissions.
 
-Visibility: a user sees cases owned by their department, cases they own, and cases on which
-their department has a sub-task; managers of the contact center also see the exception
-queue; admins see everything. Anything else is a 404, never a 403 that confirms it exists.
+Visibility ("may view this case"): a user sees cases owned by their department, cases they
+own, cases on which their department has a sub-task, and cases they worked on before
+(CaseParticipant: a transferred case stays readable for those who handled it); admins and
+integrations see everything. Anything else is a 404, never a 403 that confirms it exists.
+Working on a case ("may work on this case") is narrower: see ``case_may_work``.
 """
 
 import datetime as dt
@@ -21,6 +23,7 @@ from journeys.models import (
     Case,
     CaseComment,
     CaseMessage,
+    CaseParticipant,
     SubTask,
     SubTaskStatus,
     Transfer,
@@ -100,12 +103,31 @@ def case_visible_queryset(*, user: User) -> QuerySet[Case]:
         return Case.objects.all()
     if not user.has_perm("journeys.view_case"):
         return Case.objects.none()
-    q = Q(owner=user)
+    q = Q(owner=user) | Exists(CaseParticipant.objects.filter(case=OuterRef("pk"), user=user))
     if user.department_id:
         q |= Q(department_id=user.department_id) | Exists(
             SubTask.objects.filter(case=OuterRef("pk"), department_id=user.department_id)
         )
     return Case.objects.filter(q)
+
+
+def case_may_work(*, user: User, case: Case) -> bool:
+    """May ``user`` change this case (reply, transfer, set status, resolve)? Its department,
+    its owner, admins and integrations; a department asked for a sub-task, and people who
+    worked on it before, only read it. The one rule for the pages and the API."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    roles = user_roles(user=user)
+    if Role.ADMIN in roles or Role.INTEGRATION in roles:
+        return True
+    return (case.department_id == user.department_id or case.owner_id == user.pk) and user.has_perm(
+        "journeys.change_case"
+    )
+
+
+def case_may_view(*, user: User, case_id: int) -> bool:
+    """May ``user`` read this case? (The case pages use case_get_for_user, which 404s.)"""
+    return case_visible_queryset(user=user).filter(pk=case_id).exists()
 
 
 def _with_list_relations(qs: QuerySet[Case]) -> QuerySet[Case]:
@@ -192,14 +214,44 @@ def case_list_exceptions(
     return _page(filters.apply(qs), after=after, limit=limit)
 
 
-def case_list_for_customer(*, user: User, customer_id: int, limit: int = 10) -> list[Case]:
-    """Open cases of one customer that ``user`` may see, the most urgent first."""
-    qs = case_visible_queryset(user=user).filter(OPEN_Q, customer_id=customer_id)
-    return list(
+@dataclass(frozen=True)
+class CustomerCase:
+    """One open case of a customer as anyone working with the customer may see it: subject,
+    department, owner and status, and whether the viewer may open the case itself."""
+
+    case: Case
+    may_open: bool
+
+
+def case_list_for_customer(
+    *, user: User, customer_id: int, limit: int = 10, exclude_id: int | None = None
+) -> list[CustomerCase]:
+    """Open cases of one customer in every department, the most urgent first (two queries).
+
+    Anyone who works on cases sees that the customer has them, so nobody tells the customer
+    "no open cases" while another department is on it; only the cases ``user`` may view
+    link to their page, where the notes are.
+    """
+    if not user.is_authenticated or not (
+        user.has_perm("journeys.view_case") or Role.ADMIN in user_roles(user=user)
+    ):
+        return []
+    qs = Case.objects.filter(OPEN_Q, customer_id=customer_id)
+    if exclude_id is not None:
+        qs = qs.exclude(pk=exclude_id)
+    cases = list(
         qs.select_related("department", "owner").order_by(
             F("resolution_due").asc(nulls_last=True), "id"
         )[: max(1, min(limit, MAX_LIMIT))]
     )
+    if not cases:
+        return []
+    visible = set(
+        case_visible_queryset(user=user)
+        .filter(pk__in=[c.pk for c in cases])
+        .values_list("pk", flat=True)
+    )
+    return [CustomerCase(case=c, may_open=c.pk in visible) for c in cases]
 
 
 # --- Sub-tasks ---------------------------------------------------------------------------
@@ -289,14 +341,15 @@ def case_detail(*, case: Case) -> CaseDetail:
 
 
 def canned_reply_list_for_case(*, user: User, case: Case) -> list[CannedReply]:
-    """Canned replies of the case's department (and the user's own), for inserting."""
+    """Canned replies of the case's department (and the user's own) in the customer's
+    language, and the language-neutral ones, for inserting."""
     departments = {case.department_id}
     if user.department_id:
         departments.add(user.department_id)
     return list(
-        CannedReply.objects.filter(department_id__in=departments).order_by(
-            "language", "title", "id"
-        )[:100]
+        CannedReply.objects.filter(
+            Q(language=case.customer.language) | Q(language=""), department_id__in=departments
+        ).order_by("title", "id")[:100]
     )
 
 

@@ -28,6 +28,7 @@ from journeys.models import (
     Case,
     CaseComment,
     CaseMessage,
+    CaseParticipant,
     CaseStatus,
     Escalation,
     EscalationKind,
@@ -52,12 +53,47 @@ def _case_url(case: Case) -> str:
 
 
 def _locked(case: Case) -> Case:
-    """Re-read the case under a row lock so that concurrent changes apply one by one."""
+    """Re-read the case under a row lock so that concurrent changes apply one by one.
+
+    Only the case row is locked (``of=("self",)``): the department, SLA policy and customer
+    joined in are shared by many cases, and locking them made concurrent intakes deadlock.
+    Lock order everywhere: the case, then its sub-task.
+    """
     return (
-        Case.objects.select_for_update()
+        Case.objects.select_for_update(of=("self",))
         .select_related("department", "sla_policy", "customer")
         .get(pk=case.pk)
     )
+
+
+def _participate(case_id: int, *users: User | None) -> None:
+    """Remember who worked on a case (read access later); one insert, no duplicates."""
+    rows = [CaseParticipant(case_id=case_id, user_id=u.pk) for u in users if u is not None]
+    if rows:
+        CaseParticipant.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+def case_last_message_fields(*, case: Case, interaction: Interaction) -> list[str]:
+    """Put ``interaction`` as the newest message on ``case`` (unless a newer one is there);
+    returns the fields to save."""
+    if case.last_message_at is not None and case.last_message_at > interaction.occurred_at:
+        return []
+    first_line = next((line.strip() for line in interaction.body.splitlines() if line.strip()), "")
+    case.last_message_at = interaction.occurred_at
+    case.last_message_direction = interaction.direction
+    case.last_message_preview = (first_line or interaction.subject)[:140]
+    return ["last_message_at", "last_message_direction", "last_message_preview"]
+
+
+class CaseTakenError(ValidationError):
+    """Someone else owns the case: the message names them."""
+
+    def __init__(self, owner: User) -> None:
+        self.owner = owner
+        super().__init__(
+            _("%(name)s already has this case.") % {"name": owner.get_full_name() or owner},
+            code="taken",
+        )
 
 
 def _require_open(case: Case) -> None:
@@ -122,17 +158,60 @@ def case_take_next(*, user: User, department: Department) -> Case | None:
                 updated_at=timezone.now(),
             )
             if claimed:
+                _participate(pk, user)
                 return Case.objects.select_related("customer", "department").get(pk=pk)
     return None
 
 
+def case_take(*, case: Case, user: User) -> Case:
+    """Make ``user`` the owner of an unowned open case of their department: one conditional
+    ``UPDATE … WHERE owner IS NULL``, so of many agents taking at once exactly one wins.
+
+    The others get CaseTakenError naming the owner; taking a case you already own changes
+    nothing. Reassigning someone else's case is case_assign, for leads.
+    """
+    if user.department_id != case.department_id or not user.is_active:
+        raise ValidationError(_("This case is no longer in your department's queue."))
+    with transaction.atomic():
+        claimed = Case.objects.filter(
+            OPEN_Q, pk=case.pk, owner__isnull=True, department_id=user.department_id
+        ).update(
+            owner=user,
+            status=models.Case(
+                models.When(status=CaseStatus.NEW, then=models.Value(CaseStatus.OPEN)),
+                default=F("status"),
+            ),
+            updated_at=timezone.now(),
+        )
+        if claimed:
+            _participate(case.pk, user)
+    fresh = Case.objects.select_related("customer", "department", "owner", "sla_policy").get(
+        pk=case.pk
+    )
+    if claimed or fresh.owner_id == user.pk:
+        return fresh
+    if fresh.owner is not None:
+        raise CaseTakenError(fresh.owner)
+    if not fresh.is_open:
+        raise ValidationError(_("This case is already resolved or closed."))
+    raise ValidationError(_("This case is no longer in your department's queue."))
+
+
 @transaction.atomic
 def case_assign(*, case: Case, user: User, by: User) -> Case:
-    """Make ``user`` (a member of the owning department) the customer-facing owner."""
+    """Make ``user`` (a member of the owning department) the customer-facing owner.
+
+    Taking a case away from another owner is for leads (manager role or admin) only.
+    """
+    from journeys.selectors.cases import case_may_lead
+
     locked = _locked(case)
     _require_open(locked)
     if not user.is_active or user.department_id != locked.department_id:
         raise ValidationError({"owner": _("The owner must be a member of the owning department.")})
+    if locked.owner_id not in (None, user.pk) and not case_may_lead(user=by):
+        raise CaseTakenError(locked.owner)
+    _participate(locked.pk, user)
     fields = ["owner"]
     locked.owner = user
     if locked.status == CaseStatus.NEW:
@@ -174,6 +253,7 @@ def case_assign_round_robin(*, case: Case, now: dt.datetime | None = None) -> Ca
     if not agents:
         return locked
     locked.owner = agents[0]
+    _participate(locked.pk, agents[0])
     fields = ["owner"]
     if locked.status == CaseStatus.NEW:
         fields += _move_status(locked, CaseStatus.OPEN, now or timezone.now())
@@ -184,10 +264,27 @@ def case_assign_round_robin(*, case: Case, now: dt.datetime | None = None) -> Ca
 # --- Transfers and escalation ---------------------------------------------------------------
 
 
+def escalation_recipients(*, department: Department) -> list[User]:
+    """Who hears of an escalation: the department's managers, else the managers of the
+    Management department, else the admins (superusers or admin role). Never nobody while
+    an active admin exists."""
+    active = User.objects.filter(is_active=True)
+    managers = active.filter(groups__name=Role.MANAGER.value)
+    for people in (
+        managers.filter(department=department),
+        managers.filter(department__code=Department.MANAGEMENT),
+        active.filter(Q(is_superuser=True) | Q(groups__name=Role.ADMIN.value)),
+    ):
+        found = list(people.distinct().order_by("id"))
+        if found:
+            return found
+    return []
+
+
 @transaction.atomic
 def _escalate(case: Case, kind: str, due_at: dt.datetime, *, raise_priority: bool) -> bool:
-    """One Escalation row per case, kind and missed due time; notify the department's
-    managers when it is new. Returns whether it was new."""
+    """One Escalation row per case, kind and missed due time; notify the escalation
+    recipients (see escalation_recipients) when it is new. Returns whether it was new."""
     escalation, created = Escalation.objects.get_or_create(case=case, kind=kind, due_at=due_at)
     if not created:
         return False
@@ -198,9 +295,8 @@ def _escalate(case: Case, kind: str, due_at: dt.datetime, *, raise_priority: boo
         case.priority = raised
     Case.objects.filter(pk=case.pk).update(**updates)
     case.escalated_at = escalation.at
-    notification_send_to_role(
-        department=case.department,
-        role=Role.MANAGER,
+    notification_send(
+        recipients=escalation_recipients(department=case.department),
         title=_("Case %(number)s escalated: %(kind)s")
         % {"number": case.pk, "kind": EscalationKind(kind).label},
         body=case.subject,
@@ -230,6 +326,7 @@ def case_transfer(*, case: Case, to_department: Department, reason: str, by: Use
     if errors:
         raise ValidationError(errors)
     _require_open(locked)
+    _participate(locked.pk, by, locked.owner)
     transfer = Transfer.objects.create(
         case=locked, from_department_id=locked.department_id, to_department=to_department,
         by=by, reason=reason,
@@ -367,21 +464,60 @@ def case_reopen(*, case: Case, by: User) -> Case:
 # --- Notes, responses, customer replies ------------------------------------------------------
 
 
+@transaction.atomic
 def case_comment_add(*, case: Case, author: User, body: str) -> CaseComment:
     body = body.strip()
     if not body:
         raise ValidationError({"body": _("Write a note.")})
+    _participate(case.pk, author)
     return CaseComment.objects.create(case=case, author=author, body=body)
 
 
+def _others_replied_since(case: Case, *, seen_message_id: int, by: User | None) -> User | None:
+    """The colleague who answered the customer after message ``seen_message_id``, if any."""
+    newer = (
+        CaseMessage.objects.filter(case=case, pk__gt=seen_message_id, interaction__direction="out")
+        .exclude(interaction__agent=by)
+        .select_related("interaction__agent")
+        .order_by("-pk")
+        .first()
+    )
+    if newer is None:
+        return None
+    return newer.interaction.agent or User(username="—")
+
+
 @transaction.atomic
-def case_record_response(*, case: Case, interaction: Interaction) -> Case:
+def case_record_response(
+    *,
+    case: Case,
+    interaction: Interaction,
+    seen_message_id: int | None = None,
+    confirmed: bool = False,
+) -> Case:
     """An outbound answer to the customer: links the interaction to the case, sets
-    first_responded_at once, clears next_response_due, status → WAITING_CUSTOMER."""
+    first_responded_at once, clears next_response_due, status → WAITING_CUSTOMER.
+
+    With ``seen_message_id`` (the newest message the agent had on screen), a colleague's
+    answer sent since then refuses the reply unless ``confirmed``: the customer would get
+    two answers.
+    """
     locked = _locked(case)
     _require_open(locked)
+    if seen_message_id is not None and not confirmed:
+        other = _others_replied_since(locked, seen_message_id=seen_message_id, by=interaction.agent)
+        if other is not None:
+            raise ValidationError(
+                _(
+                    "%(name)s answered the customer after you opened this case. Read it "
+                    "first; send anyway to send yours too."
+                )
+                % {"name": other.get_full_name() or other},
+                code="replied-since",
+            )
     CaseMessage.objects.get_or_create(interaction=interaction, defaults={"case": locked})
-    fields = ["next_response_due"]
+    _participate(locked.pk, interaction.agent)
+    fields = ["next_response_due", *case_last_message_fields(case=locked, interaction=interaction)]
     if locked.first_responded_at is None:
         locked.first_responded_at = interaction.occurred_at
         fields.append("first_responded_at")
@@ -412,6 +548,7 @@ def case_customer_replied(*, case: Case, interaction: Interaction) -> Case:
     if locked.status == CaseStatus.NEW:
         status = CaseStatus.NEW
     fields = _move_status(locked, status, now)
+    fields += case_last_message_fields(case=locked, interaction=interaction)
     if locked.first_responded_at is not None:
         locked.next_response_due = sla_next_response_due(
             case=locked, start=max(interaction.occurred_at, now)
@@ -453,6 +590,7 @@ def subtask_request(
     if errors:
         raise ValidationError(errors)
     _require_open(locked)
+    _participate(locked.pk, by)
     subtask = SubTask.objects.create(
         case=locked, department=department, description=description, due_at=due_at,
         requested_by=by,
@@ -474,7 +612,9 @@ def subtask_request(
 def subtask_complete(*, subtask: SubTask, by: User, result: str) -> SubTask:
     """Mark done (by a member of the sub-task's department); when no open sub-task is left
     the case goes back to OPEN and its owner is notified."""
-    locked_task = SubTask.objects.select_for_update().get(pk=subtask.pk)
+    # Lock order: the case, then the sub-task (as everywhere else).
+    case = _locked(subtask.case)
+    locked_task = SubTask.objects.select_for_update(of=("self",)).get(pk=subtask.pk)
     if not _is_member(by, locked_task.department_id):
         raise ValidationError(_("Only the department asked can complete this sub-task."))
     if locked_task.status != SubTaskStatus.OPEN:
@@ -482,7 +622,7 @@ def subtask_complete(*, subtask: SubTask, by: User, result: str) -> SubTask:
     result = result.strip()
     if not result:
         raise ValidationError({"result": _("Say what was done.")})
-    case = _locked(locked_task.case)
+    _participate(case.pk, by)
     locked_task.status = SubTaskStatus.DONE
     locked_task.done_by = by
     locked_task.done_at = timezone.now()

@@ -54,12 +54,20 @@ def _address(case: Case, channel: str) -> Identity | None:
 
 
 def case_reply_send(
-    *, case: Case, by: User, body: str, channel: str = "", subject: str = ""
+    *,
+    case: Case,
+    by: User,
+    body: str,
+    channel: str = "",
+    subject: str = "",
+    seen_message_id: int | None = None,
+    confirmed: bool = False,
 ) -> Interaction:
     """Send ``body`` to the customer and record it on the case.
 
     Opted out of the channel, no address for it, or an empty text → ValidationError and
-    nothing is sent or stored. A failing provider rolls the record back.
+    nothing is sent or stored. A failing provider rolls the record back. A colleague's
+    answer since ``seen_message_id`` refuses it unless ``confirmed`` (case_record_response).
     """
     channel = channel or reply_channel_default(case=case)
     body = body.strip()
@@ -101,7 +109,9 @@ def case_reply_send(
             agent=by,
             department=case.department,
         )
-        case_record_response(case=case, interaction=interaction)
+        case_record_response(
+            case=case, interaction=interaction, seen_message_id=seen_message_id, confirmed=confirmed
+        )
         # Sent last: when the provider fails, the transaction rolls the record back.
         _deliver(channel=channel, to=identity.value, subject=subject, body=body)
     return interaction

@@ -18,7 +18,11 @@ from accounts.models import Department
 from contacts.models import Customer, Direction, Interaction, ProfileFact
 from journeys.caches import routing_config_get
 from journeys.models import OPEN_Q, Case, CaseMessage, CaseStatus, Priority, RoutingRule
-from journeys.services.cases import case_assign_round_robin, case_customer_replied
+from journeys.services.cases import (
+    case_assign_round_robin,
+    case_customer_replied,
+    case_last_message_fields,
+)
 from journeys.services.rules import rule_words_normalise
 from journeys.services.sla import sla_due_times, sla_exception_policy, sla_policy_for
 
@@ -165,7 +169,7 @@ def case_route(
         start=start,
         resolution_minutes=resolution_hours * 60 if resolution_hours is not None else None,
     )
-    case = Case.objects.create(
+    case = Case(
         customer=customer,
         origin=origin,
         subject=(subject or body or "—")[:300],
@@ -180,6 +184,9 @@ def case_route(
         first_response_due=due.first_response,
         resolution_due=due.resolution,
     )
+    if origin is not None:
+        case_last_message_fields(case=case, interaction=origin)
+    case.save(force_insert=True)
     if origin is not None:
         # The unique constraint on interaction keeps a message on one case: no look-up first,
         # and no savepoint (a conflict inserts nothing instead of raising).

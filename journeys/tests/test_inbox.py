@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Department, User
+from accounts.roles import Role
+from accounts.tests.factories import UserFactory
 from contacts.models import IdentityKind
 from contacts.tests.factories import CustomerFactory, IdentityFactory, InteractionFactory
 from journeys.models import Case, CaseStatus, SubTaskStatus, Transfer
@@ -200,7 +202,9 @@ def test_take_next_opens_the_most_urgent_case(
     assert urgent.owner_id == agent.pk
 
     htmx = agent_client.post(reverse("journeys:inbox_take_next"), **HTMX)
-    assert htmx.status_code == 204 and htmx["HX-Location"].startswith("/cases/")
+    # A whole page load of the case, not a fragment swapped into the body.
+    assert htmx.status_code == 204 and htmx["HX-Redirect"].startswith("/cases/")
+    assert "HX-Location" not in htmx
     empty = agent_client.post(reverse("journeys:inbox_take_next"), **HTMX)
     assert "The queue is empty." in empty.text
 
@@ -213,8 +217,16 @@ def test_take_from_a_queue_row_returns_the_row(
     assert response.status_code == 200 and f'id="case-row-{case.pk}"' in response.text
     case.refresh_from_db()
     assert case.owner_id == agent.pk
-    again = agent_client.post(reverse("journeys:inbox_take", args=[case.pk]), **HTMX)
-    assert "no longer in your queue" in again.text
+    colleague = UserFactory(
+        username="bart", first_name="Bart", last_name="Bos", department=contact_center,
+        roles=[Role.AGENT],
+    )  # fmt: skip
+    client = Client()
+    client.force_login(colleague)
+    again = client.post(reverse("journeys:inbox_take", args=[case.pk]), **HTMX)
+    assert f"{agent.get_full_name() or agent.username} already has this case." in again.text
+    case.refresh_from_db()
+    assert case.owner_id == agent.pk
 
 
 def test_reply_resolve_and_note_from_the_case_page(
@@ -268,7 +280,7 @@ def test_transfer_without_reason_changes_nothing(
     ok = agent_client.post(
         url, {"transfer-department": sales.pk, "transfer-reason": "Factuur"}, **HTMX
     )
-    assert ok.status_code == 204 and ok["HX-Location"] == INBOX
+    assert ok.status_code == 204 and ok["HX-Redirect"] == INBOX
     case.refresh_from_db()
     assert case.department == sales and case.owner is None
 
@@ -328,11 +340,17 @@ def test_status_and_close_reopen(agent_client: Client, agent: User, contact_cent
 # --- Customer-page panel ----------------------------------------------------------------------
 
 
-def test_the_customer_panel_lists_open_cases_the_user_may_see(
-    agent_client: Client, member_client: Client, contact_center: Department
+def test_the_customer_panel_lists_open_cases_of_every_department(
+    agent_client: Client,
+    member_client: Client,
+    outsider_client: Client,
+    agent: User,
+    contact_center: Department,
 ) -> None:
     customer = CustomerFactory()
-    CaseFactory(customer=customer, department=contact_center, subject="Open vraag")
+    case = CaseFactory(
+        customer=customer, department=contact_center, subject="Open vraag", owner=agent
+    )
     CaseFactory(
         customer=customer, department=contact_center, subject="Oud", status=CaseStatus.CLOSED
     )
@@ -340,7 +358,13 @@ def test_the_customer_panel_lists_open_cases_the_user_may_see(
     response = agent_client.get(url)
     assert "Open vraag" in response.text and "Oud" not in response.text
     assert "<html" not in response.text
-    assert "Open vraag" not in member_client.get(url).text
+    assert f'href="{_case_url(case)}"' in response.text
+    # Sales sees that the contact center has it, and who, but cannot open its notes.
+    other = member_client.get(url).text
+    assert f"#{case.pk} Open vraag" in other and "Klantcontactcentrum" in other
+    assert str(agent) in other
+    assert f'href="{_case_url(case)}"' not in other
+    assert "Open vraag" not in outsider_client.get(url).text
 
 
 # --- Query counts -----------------------------------------------------------------------------

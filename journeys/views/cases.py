@@ -2,9 +2,12 @@
 resolve, close, reopen; and the "open cases" panel on the customer page.
 
 Every action is a POST that answers htmx with the refreshed case body (template partial
-``case.html#casebody``) and a browser without script with a redirect back to the page.
+``case.html#casebody``, swapped into ``#casebody`` only) and a browser without script with a
+redirect back to the page. An action that leaves the page (a transfer) answers htmx with
+``HX-Redirect``: the browser loads the whole next page, header and title included.
 """
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -16,11 +19,13 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from accounts.roles import Role
-from accounts.selectors import user_has_role
+from contacts.panels import panel_list
+from contacts.selectors.customers import customer_overview
+from contacts.selectors.timeline import timeline_page
 from journeys.forms import (
     AssignForm,
     CallForm,
@@ -35,33 +40,47 @@ from journeys.forms import (
 )
 from journeys.models import Case
 from journeys.selectors import cases as selectors
+from journeys.selectors.presence import presence_list
 from journeys.services import cases as services
+from journeys.services import presence as presence_services
 from journeys.services import replies
 from journeys.services.sla import case_next_due, sla_business_add, sla_state
 
 TEMPLATE = "journeys/case.html"
+LAST_CONTACTS = 5
 
 
-def case_may_work(*, user: Any, case: Case) -> bool:
-    """Working on the case itself is for its department and its owner; a department asked
-    for a sub-task sees the case but only works on its sub-task."""
-    return (
-        case.department_id == user.department_id
-        or case.owner_id == user.pk
-        or user_has_role(user=user, role=Role.ADMIN)
-    ) and user.has_perm("journeys.change_case")
+CASE_SHORTCUTS = [
+    ("r", gettext_lazy("Write a reply")),
+    ("n", gettext_lazy("Write an internal note")),
+]
+
+
+def shortcuts_json(shortcuts: list[tuple[str, Any]]) -> str:
+    """The page's keyboard shortcuts for its ``data-shortcuts`` attribute (the shortcuts
+    overlay reads it; static/js/inbox.js handles the keys)."""
+    return json.dumps([{"key": key, "label": str(label)} for key, label in shortcuts])
+
+
+def hx_redirect(request: HttpRequest, url: str) -> HttpResponse:
+    """Leave the page: a full page load for htmx (HX-Redirect), a redirect otherwise."""
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
 
 
 def _case_for(request: HttpRequest, case_id: int, *, work: bool = True) -> Case:
     case = selectors.case_get_for_user(user=request.user, case_id=case_id)
-    if work and not case_may_work(user=request.user, case=case):
+    if work and not selectors.case_may_work(user=request.user, case=case):
         raise PermissionDenied
     return case
 
 
-def _forms(case: Case, bound: dict[str, Form]) -> dict[str, Form]:
+def _forms(case: Case, bound: dict[str, Form], seen: int) -> dict[str, Form]:
     forms: dict[str, Form] = {
-        "reply_form": ReplyForm(prefix="reply"),
+        "reply_form": ReplyForm(prefix="reply", initial={"seen": seen}),
         "call_form": CallForm(prefix="call"),
         "comment_form": CommentForm(prefix="comment"),
         "status_form": StatusForm(prefix="status", initial={"status": case.status}),
@@ -75,14 +94,21 @@ def _forms(case: Case, bound: dict[str, Form]) -> dict[str, Form]:
 
 
 def _render_case(
-    request: HttpRequest, case: Case, *, bound: dict[str, Form] | None = None, status: int = 200
+    request: HttpRequest,
+    case: Case,
+    *,
+    bound: dict[str, Form] | None = None,
+    status: int = 200,
+    error: str = "",
 ) -> HttpResponse:
     now = timezone.now()
     due = case_next_due(case=case)
+    detail = selectors.case_detail(case=case)
+    seen = max((m.pk for m in detail.messages), default=0)
     context = {
         "case": case,
-        "detail": selectors.case_detail(case=case),
-        "may_work": case_may_work(user=request.user, case=case),
+        "detail": detail,
+        "may_work": selectors.case_may_work(user=request.user, case=case),
         "may_lead": selectors.case_may_lead(user=request.user),
         "canned": selectors.canned_reply_list_for_case(user=request.user, case=case),
         "next_due": due,
@@ -90,7 +116,10 @@ def _render_case(
         "now": now,
         "complete_form": SubTaskCompleteForm(prefix="done"),
         "user_department_id": request.user.department_id,
-        **_forms(case, bound or {}),
+        "case_error": error,
+        "shortcuts": shortcuts_json(CASE_SHORTCUTS),
+        "others": presence_list(case_id=case.pk, exclude_user_id=request.user.pk),
+        **_forms(case, bound or {}, seen),
     }
     template = f"{TEMPLATE}#casebody" if request.htmx else TEMPLATE
     if request.htmx and status == 400:
@@ -131,16 +160,20 @@ def _action(
 @vary_on_headers("HX-Request")
 def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case_for(request, case_id, work=False)
+    presence_services.presence_record(case_id=case.pk, user=request.user)
     bound: dict[str, Form] = {}
     canned_id = request.GET.get("canned", "")
-    if canned_id.isdigit() and case_may_work(user=request.user, case=case):
+    if canned_id.isdigit() and selectors.case_may_work(user=request.user, case=case):
         reply = selectors.canned_reply_get_for_case(
             user=request.user, case=case, reply_id=int(canned_id)
         )
         if reply is not None:
             bound["reply_form"] = ReplyForm(
                 prefix="reply",
-                initial={"body": replies.canned_reply_render(reply=reply, case=case)},
+                initial={
+                    "body": replies.canned_reply_render(reply=reply, case=case),
+                    "seen": request.GET.get("seen", ""),
+                },
             )
     return _render_case(request, case, bound=bound)
 
@@ -148,12 +181,15 @@ def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
 @require_POST
 @vary_on_headers("HX-Request")
 def case_take(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Take an unowned case of one's own department; the loser of a race is told who has it.
+    Taking over someone else's case is the leads' "Assign"."""
     case = _case_for(request, case_id)
-    if case.department_id != request.user.department_id:
-        raise PermissionDenied
     try:
-        services.case_assign(case=case, user=request.user, by=request.user)
+        services.case_take(case=case, user=request.user)
     except ValidationError as exc:
+        if request.htmx:
+            fresh = selectors.case_get_for_user(user=request.user, case_id=case.pk)
+            return _render_case(request, fresh, error=" ".join(exc.messages))
         messages.error(request, " ".join(exc.messages))
         return redirect("journeys:case", case_id=case.pk)
     return _done(request, case.pk, _("The case is yours."))
@@ -184,20 +220,24 @@ def case_assign(request: HttpRequest, case_id: int) -> HttpResponse:
 def case_reply(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case_for(request, case_id)
     form = ReplyForm(request.POST, prefix="reply")
-    return _action(
-        request,
-        case,
-        form=form,
-        key="reply_form",
-        message=_("Reply sent."),
-        run=lambda f: replies.case_reply_send(
-            case=case,
-            by=request.user,
-            body=f.cleaned_data["body"],
-            channel=f.cleaned_data["channel"],
-            subject=f.cleaned_data["subject"],
-        ),
-    )
+    if form.is_valid():
+        try:
+            replies.case_reply_send(
+                case=case,
+                by=request.user,
+                body=form.cleaned_data["body"],
+                channel=form.cleaned_data["channel"],
+                subject=form.cleaned_data["subject"],
+                seen_message_id=form.cleaned_data["seen"],
+                confirmed=request.POST.get("confirm") == "1",
+            )
+        except ValidationError as exc:
+            form_add_service_errors(form, exc)
+            form.needs_confirm = any(e.code == "replied-since" for e in exc.error_list)  # type: ignore[attr-defined]
+        else:
+            presence_services.presence_record(case_id=case.pk, user=request.user)
+            return _done(request, case.pk, _("Reply sent."))
+    return _render_case(request, case, bound={"reply_form": form}, status=400)
 
 
 @require_POST
@@ -282,8 +322,7 @@ def _simple(
         run(case=case, by=request.user)
     except ValidationError as exc:
         if request.htmx:
-            response = _render_case(request, case)
-            return response
+            return _render_case(request, case, error=" ".join(exc.messages))
         messages.error(request, " ".join(exc.messages))
         return redirect("journeys:case", case_id=case.pk)
     return _done(request, case.pk, message)
@@ -349,12 +388,8 @@ def case_transfer(request: HttpRequest, case_id: int) -> HttpResponse:
                 _("Case %(number)s was transferred to %(department)s.")
                 % {"number": case.pk, "department": form.cleaned_data["department"].name},
             )
-            # The case has left the department: back to the inbox.
-            response = redirect("journeys:inbox")
-            if request.htmx:
-                response = HttpResponse(status=204)
-                response["HX-Location"] = reverse("journeys:inbox")
-            return response
+            # The case has left the department: back to the inbox, as a whole page.
+            return hx_redirect(request, reverse("journeys:inbox"))
     return _render_case(request, case, bound={"transfer_form": form}, status=400)
 
 
@@ -389,16 +424,65 @@ def subtask_complete(request: HttpRequest, subtask_id: int) -> HttpResponse:
     return redirect("journeys:case", case_id=subtask.case_id)
 
 
-@require_GET
-def customer_cases_panel(request: HttpRequest, customer_id: int) -> HttpResponse:
-    """HTML fragment for the customer page: this customer's open cases the user may see."""
-    cases = selectors.case_list_for_customer(user=request.user, customer_id=customer_id)
+def _customer_case_rows(cases: list[selectors.CustomerCase]) -> list[dict[str, Any]]:
     now = timezone.now()
-    rows = [
-        {"case": c, "due": (due := case_next_due(case=c)), "state": sla_state(due=due, now=now)}
+    return [
+        {
+            "case": c.case,
+            "may_open": c.may_open,
+            "due": (due := case_next_due(case=c.case)),
+            "state": sla_state(due=due, now=now),
+        }
         for c in cases
     ]
-    return render(request, "journeys/customer_cases_panel.html", {"rows": rows, "now": now})
+
+
+@require_GET
+def customer_cases_panel(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """HTML fragment for the customer page: this customer's open cases in every department
+    (subject, department, owner, status; a link where the user may open the case)."""
+    cases = selectors.case_list_for_customer(user=request.user, customer_id=customer_id)
+    return render(
+        request, "journeys/customer_cases_panel.html", {"rows": _customer_case_rows(cases)}
+    )
+
+
+@require_GET
+def case_customer_panel(request: HttpRequest, case_id: int) -> HttpResponse:
+    """HTML fragment beside the case: the customer's identities, what is known and the next
+    question, their other open cases, last contact moments, and the panels other apps
+    register for the customer page (feedback), each loaded on its own."""
+    case = _case_for(request, case_id, work=False)
+    customer = case.customer
+    overview = customer_overview(user=request.user, customer=customer, with_orders=False)
+    others = selectors.case_list_for_customer(
+        user=request.user, customer_id=customer.pk, exclude_id=case.pk
+    )
+    contacts = timeline_page(user=request.user, customer=customer, limit=LAST_CONTACTS).items
+    return render(
+        request,
+        "journeys/case_customer_panel.html",
+        {
+            "case": case,
+            "customer": customer,
+            "overview": overview,
+            "rows": _customer_case_rows(others),
+            "contacts": contacts,
+            "panels": [p for p in panel_list() if p.key != "cases"],
+        },
+    )
+
+
+@require_POST
+def case_presence(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The case page reports every few seconds that it is open (and whether a reply is being
+    written); the answer lists the others on the case. Cache only, no database write."""
+    case = _case_for(request, case_id, work=False)
+    presence_services.presence_record(
+        case_id=case.pk, user=request.user, typing=request.POST.get("typing") == "1"
+    )
+    others = presence_list(case_id=case.pk, exclude_user_id=request.user.pk)
+    return render(request, f"{TEMPLATE}#presence", {"others": others, "case": case})
 
 
 urlpatterns = [
@@ -416,4 +500,6 @@ urlpatterns = [
     path("cases/<int:case_id>/transfer/", case_transfer, name="case_transfer"),
     path("subtasks/<int:subtask_id>/complete/", subtask_complete, name="subtask_complete"),
     path("cases/customer/<int:customer_id>/", customer_cases_panel, name="customer_cases_panel"),
+    path("cases/<int:case_id>/customer/", case_customer_panel, name="case_customer_panel"),
+    path("cases/<int:case_id>/presence/", case_presence, name="case_presence"),
 ]

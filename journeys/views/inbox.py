@@ -1,14 +1,22 @@
 """The agent inbox: my cases, my department's queue, the exception queue (leads) and the
-sub-tasks asked of my department, with SLA colours, filters and keyset "load more"."""
+sub-tasks asked of my department, with SLA colours, filters and keyset "load more".
 
-from dataclasses import dataclass
+The inbox keeps itself current: every 10 s the page asks ``inbox/poll/`` whether anything
+in its section changed since it was drawn (one indexed query; 204 and no body when
+nothing did) or an SLA colour is due to change, and gets the refreshed section otherwise.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,14 +24,25 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from journeys.forms import InboxFilterForm, SubTaskCompleteForm
-from journeys.models import Case, SubTask
+from journeys.models import OPEN_Q, Case, SubTask
 from journeys.selectors import cases as selectors
+from journeys.selectors.presence import Presence, presence_for_cases
 from journeys.services import cases as services
-from journeys.services.sla import SlaState, case_next_due, sla_state
+from journeys.services.sla import SOON, SlaState, case_next_due, sla_state
 
 from . import cases as case_views
 
 PAGE_SIZE = 25
+POLL_SALT = "journeys.inbox.poll"
+# A change committed while the page was being drawn may carry an earlier updated_at.
+POLL_OVERLAP = dt.timedelta(seconds=2)
+NEW_SHOWN = 99
+INBOX_SHORTCUTS = [
+    ("j", gettext_lazy("Next case in the list")),
+    ("k", gettext_lazy("Previous case in the list")),
+    ("Enter", gettext_lazy("Open the selected case")),
+    ("Alt+N", gettext_lazy("Take the next case")),
+]
 TEMPLATE = "journeys/inbox.html"
 TAB_LABELS = {
     "mine": gettext_lazy("My cases"),
@@ -38,6 +57,7 @@ class CaseRow:
     case: Case
     due: Any
     state: SlaState | None
+    others: list[Presence] = field(default_factory=list)
 
 
 def _tabs(request: HttpRequest) -> list[str]:
@@ -54,13 +74,34 @@ def _tabs(request: HttpRequest) -> list[str]:
     return tabs
 
 
-def _rows(cases: list[Case]) -> list[CaseRow]:
+def _rows(cases: list[Case], *, user_id: int | None = None) -> list[CaseRow]:
     now = timezone.now()
+    others = presence_for_cases(case_ids=[c.pk for c in cases], exclude_user_id=user_id or 0)
     rows = []
     for case in cases:
         due = case_next_due(case=case)
-        rows.append(CaseRow(case=case, due=due, state=sla_state(due=due, now=now)))
+        rows.append(
+            CaseRow(
+                case=case,
+                due=due,
+                state=sla_state(due=due, now=now),
+                others=others.get(case.pk, []),
+            )
+        )
     return rows
+
+
+def _next_colour_change(rows: list[CaseRow]) -> dt.datetime | None:
+    """When the first shown SLA colour changes (ok → soon → breached), if ever."""
+    moments = []
+    for row in rows:
+        if row.due is None:
+            continue
+        if row.state == SlaState.OK:
+            moments.append(row.due - SOON)
+        elif row.state == SlaState.SOON:
+            moments.append(row.due)
+    return min(moments, default=None)
 
 
 def _section(request: HttpRequest, tab: str, filters: selectors.CaseFilters) -> dict[str, Any]:
@@ -92,7 +133,39 @@ def _section(request: HttpRequest, tab: str, filters: selectors.CaseFilters) -> 
     else:
         cases = selectors.case_list_mine(user=user, after=after, limit=PAGE_SIZE, filters=filters)
     cursor = selectors.case_cursor_after(cases=cases, limit=PAGE_SIZE)
-    return {"rows": _rows(cases), "next_cursor": cursor.encode() if cursor else ""}
+    return {"rows": _rows(cases, user_id=user.pk), "next_cursor": cursor.encode() if cursor else ""}
+
+
+def _poll_token(request: HttpRequest, tab: str, *, opened: dt.datetime, rows: list[CaseRow]) -> str:
+    """What the live poll needs, signed: who, which section, since when, and when the next
+    SLA colour changes; so that the poll needs no permission look-ups of its own."""
+    change = _next_colour_change(rows)
+    since = timezone.now() - POLL_OVERLAP
+    return signing.dumps(
+        {
+            "u": request.user.pk,
+            "t": tab,
+            "d": request.user.department_id,
+            "o": opened.timestamp(),
+            "s": since.timestamp(),
+            "c": change.timestamp() if change else None,
+        },
+        salt=POLL_SALT,
+        compress=True,
+    )
+
+
+def _poll_scope(tab: str, *, user_id: int, department_id: int | None):  # type: ignore[no-untyped-def]
+    """The cases whose change redraws section ``tab`` (indexes case_owner_updated_idx,
+    case_department_updated_idx, case_exception_idx)."""
+    if tab == "mine":
+        return Case.objects.filter(owner_id=user_id)
+    if tab == "queue":
+        return Case.objects.filter(department_id=department_id)
+    if tab == "exceptions":
+        qs = Case.objects.filter(OPEN_Q, is_exception=True)
+        return qs if department_id is None else qs.filter(department_id=department_id)
+    return None
 
 
 @require_GET
@@ -111,6 +184,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
     else:
         filters, status = selectors.NO_FILTERS, 400
     params = {k: v for k, v in (form.cleaned_data.items() if form.is_valid() else []) if v}
+    section = _section(request, tab, filters)
+    opened = _opened(request.GET.get("opened", ""))
     context = {
         "tabs": [(t, TAB_LABELS[t]) for t in tabs],
         "tab": tab,
@@ -118,12 +193,59 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "filter_query": urlencode({"tab": tab, **params}),
         "may_take_next": "queue" in tabs and request.user.has_perm("journeys.change_case"),
         "is_more": bool(request.GET.get("after")),
-        **_section(request, tab, filters),
+        "new_count": _new_count(request.GET.get("new", "")),
+        "opened": opened,
+        "opened_time": date_format(timezone.localtime(opened), "TIME_FORMAT"),
+        "shortcuts": case_views.shortcuts_json(INBOX_SHORTCUTS),
+        "poll_token": _poll_token(request, tab, opened=opened, rows=section.get("rows", [])),
+        **section,
     }
     if request.htmx:
         fragment = "more" if context["is_more"] else "section"
         return render(request, f"{TEMPLATE}#{fragment}", context, status=status)
     return render(request, TEMPLATE, context, status=status)
+
+
+def _opened(raw: str) -> dt.datetime:
+    try:
+        return dt.datetime.fromtimestamp(float(raw), tz=dt.UTC)
+    except (ValueError, OverflowError, OSError):
+        return timezone.now()
+
+
+def _new_count(raw: str) -> int:
+    return min(int(raw), NEW_SHOWN + 1) if raw.isdigit() else 0
+
+
+@require_GET
+def inbox_poll(request: HttpRequest) -> HttpResponse:
+    """Has the section changed since the page drew it? 204 without a body when not (one
+    query); otherwise the redrawn section, with how many cases are new or changed."""
+    try:
+        token = signing.loads(request.GET.get("token", ""), salt=POLL_SALT, max_age=60 * 60 * 12)
+        since = dt.datetime.fromtimestamp(float(token["s"]), tz=dt.UTC)
+        tab = str(token["t"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError, OverflowError):
+        return HttpResponse(_("This inbox is out of date; reload the page."), status=400)
+    if token["u"] != request.user.pk:
+        return HttpResponse(_("This inbox is out of date; reload the page."), status=400)
+    scope = _poll_scope(tab, user_id=request.user.pk, department_id=token["d"])
+    colour_due = token["c"] is not None and timezone.now().timestamp() >= token["c"]
+    changed: list[int] = []
+    if scope is not None and not colour_due:
+        changed = list(
+            scope.filter(updated_at__gt=since).values_list("pk", flat=True)[: NEW_SHOWN + 1]
+        )
+    if not changed and not colour_due:
+        return HttpResponse(status=204)
+    query = request.GET.copy()
+    query.pop("token", None)
+    query["tab"] = tab
+    query["opened"] = str(token["o"])
+    query["new"] = str(_new_count(query.get("new", "")) + len(changed))
+    request.GET = query
+    response = inbox(request)
+    return response
 
 
 @require_POST
@@ -140,32 +262,33 @@ def take_next(request: HttpRequest) -> HttpResponse:
 
         messages.info(request, _("The queue is empty."))
         return redirect("journeys:inbox")
-    url = reverse("journeys:case", kwargs={"case_id": case.pk})
-    if request.htmx:
-        # Opens the case in place (htmx swaps the page body and pushes the URL).
-        response = HttpResponse(status=204)
-        response["HX-Location"] = url
-        return response
-    return redirect(url)
+    # A whole page load of the case (header, title and all), for htmx as without it.
+    return case_views.hx_redirect(request, reverse("journeys:case", kwargs={"case_id": case.pk}))
 
 
 @require_POST
 @vary_on_headers("HX-Request")
 def take(request: HttpRequest, case_id: int) -> HttpResponse:
-    """Take one case from a queue row; htmx gets the row back, now owned."""
+    """Take one case from a queue row; htmx gets the row back, now owned, or the name of
+    whoever was quicker."""
     if not request.htmx:
         return case_views.case_take(request, case_id)
     case = case_views._case_for(request, case_id)
     error = ""
-    if case.department_id != request.user.department_id or case.owner_id:
-        error = _("This case is no longer in your queue.")
-    else:
-        case = services.case_assign(case=case, user=request.user, by=request.user)
+    try:
+        services.case_take(case=case, user=request.user)
+    except ValidationError as exc:
+        error = " ".join(exc.messages)
     case = selectors.case_get_for_user(user=request.user, case_id=case_id)
     return render(
         request,
         f"{TEMPLATE}#row",
-        {"row": _rows([case])[0], "tab": "queue", "error": error, "taken": not error},
+        {
+            "row": _rows([case], user_id=request.user.pk)[0],
+            "tab": "queue",
+            "error": error,
+            "taken": not error,
+        },
     )
 
 
@@ -188,5 +311,6 @@ urlpatterns = [
     path("inbox/", inbox, name="inbox"),
     path("inbox/take-next/", take_next, name="inbox_take_next"),
     path("inbox/take/<int:case_id>/", take, name="inbox_take"),
+    path("inbox/poll/", inbox_poll, name="inbox_poll"),
     *case_views.urlpatterns,
 ]
