@@ -1,6 +1,8 @@
 """Pages of feedback for staff: the dashboard, verbatims, the wallboard, survey settings and
 the customer-page panel."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -10,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from . import selectors
-from .charts import bar_chart
+from .charts import Chart, bar_chart, week_label
 from .forms import AspectFormSet, DashboardForm, SurveyForm, VerbatimFilterForm
 from .models import Survey
 from .services.surveys import survey_activate, survey_save
@@ -42,30 +44,23 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     form = DashboardForm(request.GET or None)
     weeks = (form.cleaned_data.get("weeks") if form.is_valid() else None) or 12
     board = selectors.dashboard_get(user=request.user, weeks=weeks)
-    labels = [str(p.start) for p in board.periods]
+    labels = [week_label(p.start) for p in board.periods]
+
+    def chart(values: list[float | None], **kwargs: Any) -> Chart:
+        return bar_chart(list(zip(labels, values, strict=True)), **kwargs)
+
     charts = {
-        "nps": bar_chart(
-            list(zip(labels, [p.nps for p in board.periods], strict=True)), low=-100, high=100
-        ),
-        "csat": bar_chart(
-            list(zip(labels, [p.csat for p in board.periods], strict=True)), low=0, high=100
-        ),
-        "grade": bar_chart(
-            list(zip(labels, [p.grade_average for p in board.periods], strict=True)),
-            low=0,
-            high=10,
-        ),
-        "rate": bar_chart(
-            list(zip(labels, [p.response_rate for p in board.periods], strict=True)),
-            low=0,
-            high=100,
-        ),
+        "nps": chart([p.nps for p in board.periods], low=-100, high=100),
+        "csat": chart([p.csat for p in board.periods], low=0, high=100, unit=" %"),
+        "grade": chart([p.grade_average for p in board.periods], low=0, high=10),
+        "rate": chart([p.response_rate for p in board.periods], low=0, high=100, unit=" %"),
     }
     context = {
         "form": form,
         "weeks": weeks,
         "board": board,
         "charts": charts,
+        "period_rows": list(zip(labels, board.periods, strict=True)),
         "breakdown_sections": [
             (_("By product"), board.breakdowns["product"]),
             (_("By channel"), board.breakdowns["channel"]),
