@@ -18,6 +18,7 @@ NAVIGATION = [
     ("journeys:calendar", _("Calendar"), {Role.MARKETER, Role.MANAGER, Role.AGENT}),
     ("journeys:journey_list", _("Journeys"), {Role.MARKETER, Role.MANAGER}),
     ("feedback:dashboard", _("Feedback"), {Role.MANAGER}),
+    ("feedback:outcomes", _("Outcomes"), {Role.MANAGER}),
     ("journeys:reports", _("Reports"), {Role.MANAGER, Role.ADMIN}),
     ("accounts:settings", _("Settings"), {Role.MANAGER, Role.ADMIN}),
 ]
@@ -35,7 +36,14 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                 url = reverse(name)
             except NoReverseMatch:
                 continue
-            items.append(
-                {"url": url, "label": label, "active": request.path.startswith(url) and url != "/"}
-            )
+            items.append({"url": url, "label": label, "active": False})
+    # The longest link the page lies under is the current one (/feedback/outcomes/ is under
+    # /feedback/ too).
+    current = max(
+        (item for item in items if item["url"] != "/" and request.path.startswith(item["url"])),
+        key=lambda item: len(item["url"]),
+        default=None,
+    )
+    if current is not None:
+        current["active"] = True
     return {"nav_items": items, "user_role_names": sorted(r.value for r in roles)}

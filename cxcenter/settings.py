@@ -364,6 +364,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "journeys-landing-checks": {"task": "journeys.landing_checks", "schedule": 60 * 60},
     "feedback-invitations-due": {"task": "feedback.invitations_send_due", "schedule": 5 * 60},
     "feedback-rollup": {"task": "feedback.rollup_refresh", "schedule": 15 * 60},
+    "feedback-outcome-rollup": {"task": "feedback.outcome_rollup_refresh", "schedule": 15 * 60},
 }
 
 # --- Logging --------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from .models import DailyRollup, Invitation, Response, Survey, SurveyAspect
+from .models import DailyRollup, Invitation, OutcomeRollup, Response, Survey, SurveyAspect
 
 
 class SurveyAspectInline(admin.TabularInline):
@@ -45,4 +45,11 @@ class ResponseAdmin(admin.ModelAdmin):
 class DailyRollupAdmin(admin.ModelAdmin):
     list_display = ["date", "dimension", "key", "responses", "invitations_sent"]
     list_filter = ["dimension"]
+    date_hierarchy = "date"
+
+
+@admin.register(OutcomeRollup)
+class OutcomeRollupAdmin(admin.ModelAdmin):
+    list_display = ["date", "department", "contacts", "cases_opened", "transfers", "exceptions"]
+    list_filter = ["department"]
     date_hierarchy = "date"

@@ -112,3 +112,36 @@ class VerbatimFilterForm(forms.Form):
     product = forms.CharField(label=_("Product SKU"), max_length=100, required=False)
     unhappy = forms.BooleanField(label=_("Only unhappy"), required=False)
     cursor = forms.CharField(required=False, max_length=60)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class OutcomesForm(forms.Form):
+    """The outcomes page's filter: a department the user may report on, and a period."""
+
+    department = forms.ChoiceField(label=_("Department"), required=False)
+    date_from = forms.DateField(label=_("From"), widget=DateInput, required=False)
+    date_to = forms.DateField(label=_("To"), widget=DateInput, required=False)
+
+    def __init__(self, *args: Any, departments: list[Any], max_days: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.max_days = max_days
+        choices = [(d.code, d.name) for d in departments]
+        if len(departments) > 1:
+            choices.insert(0, ("", _("All departments")))
+        self.fields["department"].choices = choices
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end:
+            if end < start:
+                self.add_error("date_to", _("The end of the period is before its start."))
+            elif (end - start).days > self.max_days:
+                self.add_error(
+                    "date_to",
+                    _("A period of at most %(days)s days, please.") % {"days": self.max_days},
+                )
+        return data

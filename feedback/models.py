@@ -336,3 +336,55 @@ class DailyRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.dimension}:{self.key}"
+
+
+class OutcomeRollup(models.Model):
+    """What the contact center achieved on one local day for one department: the counts
+    behind the outcomes page. Rebuilt from the raw rows by ``outcome_rollup_rebuild``; the
+    page reads only these. ``department`` empty: nobody could be named (no department left)."""
+
+    date = models.DateField()
+    department = models.ForeignKey(
+        "accounts.Department", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    # Inbound contact moments and the questions asked again in them.
+    contacts = models.PositiveIntegerField(default=0)
+    asked_again = models.PositiveIntegerField(default=0)
+    # Cases opened (in the department that first had them) and hand-offs made by it.
+    cases_opened = models.PositiveIntegerField(default=0)
+    transfers = models.PositiveIntegerField(default=0)
+    cases_transferred_twice = models.PositiveIntegerField(default=0)
+    # The exception queue: arrivals, and waits as a histogram (see outcome histograms).
+    exceptions = models.PositiveIntegerField(default=0)
+    exception_wait = models.JSONField(default=dict, blank=True)
+    # Unhappy survey answers and those followed up within 48 hours.
+    unhappy = models.PositiveIntegerField(default=0)
+    unhappy_followed_48h = models.PositiveIntegerField(default=0)
+    # First responses: a histogram of minutes, and the SLA outcome where it is known.
+    first_response = models.JSONField(default=dict, blank=True)
+    response_decided = models.PositiveIntegerField(default=0)
+    response_met = models.PositiveIntegerField(default=0)
+    # Customers with a contact on a topic, and those who came back on it within 7 days.
+    topic_customers = models.PositiveIntegerField(default=0)
+    repeat_customers = models.PositiveIntegerField(default=0)
+    refreshed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("outcome rollup")
+        verbose_name_plural = _("outcome rollups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["date", "department"],
+                condition=Q(department__isnull=False),
+                name="outcome_rollup_unique_day",
+            ),
+            models.UniqueConstraint(
+                fields=["date"],
+                condition=Q(department__isnull=True),
+                name="outcome_rollup_unique_day_none",
+            ),
+        ]
+        indexes = [models.Index(fields=["department", "date"], name="outcome_rollup_dept_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.department_id or '-'}"

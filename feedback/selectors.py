@@ -11,6 +11,7 @@ from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from accounts.models import Department, User
 from contacts.models import Channel, Customer
@@ -178,6 +179,8 @@ def rollup_breakdown(
         label = row["label_max"] or ""
         if dimension == Dimension.CHANNEL:
             label = str(channel_labels.get(row["key"], row["key"]))
+        elif dimension == Dimension.DEPARTMENT and not row["key"]:
+            label = _("No case before the answer")
         result.append(Figures(counters=row, key=row["key"], label=label or row["key"]))
     return result
 

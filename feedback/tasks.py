@@ -40,3 +40,11 @@ def rollup_refresh_task() -> int:
     from .services.rollups import rollup_refresh
 
     return rollup_refresh()
+
+
+@shared_task(name="feedback.outcome_rollup_refresh")
+def outcome_rollup_refresh_task() -> int:
+    """Beat (every 15 minutes): rebuild the outcome rollups of the last two weeks."""
+    from .services.outcomes import outcome_rollup_refresh
+
+    return outcome_rollup_refresh()

@@ -8,6 +8,7 @@ app_name = "feedback"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("outcomes/", views.outcomes, name="outcomes"),
     path("verbatims/", views.verbatims, name="verbatims"),
     path("wallboard/", views.wallboard, name="wallboard"),
     path("surveys/", views.surveys, name="surveys"),

@@ -1,17 +1,22 @@
-"""Pages of feedback for staff: the dashboard, verbatims, the wallboard, survey settings and
-the customer-page panel."""
+"""Pages of feedback for staff: the dashboard, the outcomes page, verbatims, the wallboard,
+survey settings and the customer-page panel."""
+
+from datetime import timedelta
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from . import outcomes as outcome_selectors
 from . import selectors
-from .charts import bar_chart
-from .forms import AspectFormSet, DashboardForm, SurveyForm, VerbatimFilterForm
+from .charts import Chart, bar_chart, week_label
+from .forms import AspectFormSet, DashboardForm, OutcomesForm, SurveyForm, VerbatimFilterForm
 from .models import Survey
 from .services.surveys import survey_activate, survey_save
 
@@ -42,30 +47,23 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     form = DashboardForm(request.GET or None)
     weeks = (form.cleaned_data.get("weeks") if form.is_valid() else None) or 12
     board = selectors.dashboard_get(user=request.user, weeks=weeks)
-    labels = [str(p.start) for p in board.periods]
+    labels = [week_label(p.start) for p in board.periods]
+
+    def chart(values: list[float | None], **kwargs: Any) -> Chart:
+        return bar_chart(list(zip(labels, values, strict=True)), **kwargs)
+
     charts = {
-        "nps": bar_chart(
-            list(zip(labels, [p.nps for p in board.periods], strict=True)), low=-100, high=100
-        ),
-        "csat": bar_chart(
-            list(zip(labels, [p.csat for p in board.periods], strict=True)), low=0, high=100
-        ),
-        "grade": bar_chart(
-            list(zip(labels, [p.grade_average for p in board.periods], strict=True)),
-            low=0,
-            high=10,
-        ),
-        "rate": bar_chart(
-            list(zip(labels, [p.response_rate for p in board.periods], strict=True)),
-            low=0,
-            high=100,
-        ),
+        "nps": chart([p.nps for p in board.periods], low=-100, high=100),
+        "csat": chart([p.csat for p in board.periods], low=0, high=100, unit=" %"),
+        "grade": chart([p.grade_average for p in board.periods], low=0, high=10),
+        "rate": chart([p.response_rate for p in board.periods], low=0, high=100, unit=" %"),
     }
     context = {
         "form": form,
         "weeks": weeks,
         "board": board,
         "charts": charts,
+        "period_rows": list(zip(labels, board.periods, strict=True)),
         "breakdown_sections": [
             (_("By product"), board.breakdowns["product"]),
             (_("By channel"), board.breakdowns["channel"]),
@@ -74,6 +72,38 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         **_verbatims_context(request),
     }
     return render(request, "feedback/dashboard.html", context)
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def outcomes(request: HttpRequest) -> HttpResponse:
+    """The seven outcome figures with their weekly trend, filtered by department and period;
+    htmx asks for the figures only."""
+    departments = outcome_selectors.outcome_departments(user=request.user)
+    default_from, default_to = outcome_selectors.outcomes_period(today=timezone.localdate())
+    form = OutcomesForm(
+        request.GET or None, departments=departments, max_days=outcome_selectors.MAX_SPAN_DAYS
+    )
+    context: dict = {"form": form, "board": None}
+    status = 200
+    if form.is_bound and not form.is_valid():
+        status = 400
+    else:
+        data = form.cleaned_data if form.is_bound else {}
+        date_from = data.get("date_from") or default_from
+        date_to = data.get("date_to") or max(default_to, date_from)
+        if (date_to - date_from).days > outcome_selectors.MAX_SPAN_DAYS:
+            date_from = date_to - timedelta(days=outcome_selectors.MAX_SPAN_DAYS)
+        context["board"] = outcome_selectors.outcomes_get(
+            user=request.user,
+            date_from=date_from,
+            date_to=date_to,
+            department_code=data.get("department") or None,
+        )
+    template = "feedback/outcomes.html"
+    if request.htmx:
+        template += "#figures"
+    return render(request, template, context, status=status)
 
 
 @require_GET

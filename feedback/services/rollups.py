@@ -122,9 +122,9 @@ def rollup_rebuild(*, date_from: dt.date, date_to: dt.date) -> int:
         extra = {"slice_label": label_expr} if label_expr is not None else {}
         qs = responses.values(*group).annotate(**response_aggregates(), **extra).order_by()
         for item in qs:
+            # An answer from a customer without a case has no department; it keeps its
+            # place (key "") so the department rows add up to all answers.
             key = item.get(field) if field else ""
-            if dimension == Dimension.DEPARTMENT and key is None:
-                continue
             entry = slot(item["day"], dimension, key, item.get("slice_label") or "")
             for name in response_aggregates():
                 entry[name] = item[name]

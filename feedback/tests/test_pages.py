@@ -256,3 +256,20 @@ def test_customer_panel_query_count(
     url = reverse("feedback:customer_panel", kwargs={"customer_id": customer.pk})
     with django_assert_num_queries(7):
         agent_client.get(url)
+
+
+def test_by_department_lists_answers_that_have_no_department(manager_client, customer) -> None:
+    _answers(3, customer)
+    html = manager_client.get(DASHBOARD).content.decode()
+    section = html.split("By department</h2>")[1].split("</table>")[0]
+    assert "No case before the answer" in section
+    assert "No answers in this period" not in section
+
+
+def test_dashboard_charts_carry_week_labels_and_values(manager_client, customer) -> None:
+    _answers(3, customer)
+    html = manager_client.get(DASHBOARD).content.decode()
+    monday = timezone.localdate() - dt.timedelta(days=timezone.localdate().weekday())
+    assert f">wk {monday.isocalendar().week}</text>" in html
+    assert html.count('class="fb-chart"') == 4
+    assert '<text class="fb-value"' in html

@@ -119,3 +119,12 @@ def test_command_rebuilds_a_range_and_rejects_bad_dates(answers) -> None:
         call_command("feedback_rollup", "--from", "yesterday")
     with pytest.raises(CommandError):
         call_command("feedback_rollup", "--from", "2026-02-01", "--to", "2026-01-01")
+
+
+def test_answers_without_a_department_keep_their_place_in_the_breakdown(answers) -> None:
+    today = timezone.localdate()
+    rollup_rebuild(date_from=today - dt.timedelta(days=13), date_to=today)
+    rows = rollup_breakdown(
+        dimension=Dimension.DEPARTMENT, date_from=today - dt.timedelta(days=13), date_to=today
+    )
+    assert [(r.label, r.responses) for r in rows] == [("No case before the answer", 7)]
