@@ -304,9 +304,9 @@ def _warning_text(
     scheduled = lead_time == CampaignWarning.SCHEDULED
     if campaign.short_notice:
         msgid = (
-            gettext_noop("Short notice: campaign %(name)s scheduled: launch %(launch)s")
+            gettext_noop("Short notice: Campaign %(name)s scheduled: launch %(launch)s")
             if scheduled
-            else gettext_noop("Short notice: campaign %(name)s launches %(launch)s")
+            else gettext_noop("Short notice: Campaign %(name)s launches %(launch)s")
         )
     else:
         msgid = (
