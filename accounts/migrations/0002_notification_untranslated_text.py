@@ -31,9 +31,9 @@ KNOWN_TITLES = [
 ]
 SHORT_NOTICE = {
     "Campaign %(name)s scheduled: launch %(launch)s": (
-        "Short notice: campaign %(name)s scheduled: launch %(launch)s"
+        "Short notice: Campaign %(name)s scheduled: launch %(launch)s"
     ),
-    "Campaign %(name)s launches %(launch)s": "Short notice: campaign %(name)s launches %(launch)s",
+    "Campaign %(name)s launches %(launch)s": "Short notice: Campaign %(name)s launches %(launch)s",
 }
 SHORT_NOTICE_PREFIXES = ("Short notice: ", "Korte termijn: ")
 ESCALATION_KINDS = {

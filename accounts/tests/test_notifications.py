@@ -433,7 +433,7 @@ def test_the_bell_names_the_newest_unread_notification(agent_client: Client, age
         (
             "Korte termijn: Campagne Lente gepland: lancering 2 maart 2026 09:00",
             (
-                "Short notice: campaign %(name)s scheduled: launch %(launch)s",
+                "Short notice: Campaign %(name)s scheduled: launch %(launch)s",
                 {"name": "Lente", "launch": "2 maart 2026 09:00"},
             ),
         ),
