@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from .texts import text_render, texts_render
+
 
 class Weekday(models.IntegerChoices):
     MONDAY = 0, _("Monday")
@@ -167,8 +169,13 @@ class Notification(models.Model):
     """An entry in one user's in-app inbox."""
 
     recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    # ``title`` is an untranslated message id with ``title_params`` (or, without params, text
+    # as written); ``body_parts`` are generated lines, ``body`` what a person wrote. Both are
+    # rendered in the reader's language when shown (accounts.texts).
     title = models.CharField(_("title"), max_length=200)
+    title_params = models.JSONField(_("title parameters"), default=dict, blank=True)
     body = models.TextField(_("message"), blank=True)
+    body_parts = models.JSONField(_("message parts"), default=list, blank=True)
     url = models.CharField(_("link"), max_length=500, blank=True)
     kind = models.SlugField(_("kind"), max_length=50, default="general")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -188,4 +195,14 @@ class Notification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        return self.title_text
+
+    @property
+    def title_text(self) -> str:
+        """The title in the active language."""
+        return text_render({"m": self.title, "p": self.title_params})
+
+    @property
+    def body_text(self) -> str:
+        """The generated lines (in the active language), then what a person wrote."""
+        return "\n".join(p for p in (texts_render(self.body_parts), self.body) if p)

@@ -58,6 +58,16 @@ def notification_list(
     return list(qs[:limit])
 
 
+def notification_bell(*, user: User, cap: int = 99) -> tuple[int, Notification | None]:
+    """The unread count (up to ``cap`` + 1) and the newest unread notification, in one query."""
+    unread = list(
+        Notification.objects.filter(recipient=user, read_at__isnull=True)
+        .order_by("-id")
+        .only("id", "title", "title_params")[: cap + 1]
+    )
+    return len(unread), (unread[0] if unread else None)
+
+
 def notification_unread_count(*, user: User, cap: int = 99) -> int:
     """Unread notifications, counted up to ``cap`` so a flooded inbox stays cheap."""
     return len(

@@ -2,7 +2,8 @@
 
 import datetime as dt
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
@@ -13,6 +14,7 @@ from django.utils import timezone, translation
 
 from .models import Department, Notification, StaffingSlot, User
 from .roles import ROLE_PERMISSIONS, Role
+from .texts import Text, text_store
 
 logger = logging.getLogger(__name__)
 
@@ -38,33 +40,53 @@ def role_assign(*, user: User, role: Role) -> None:
     user.groups.add(group)
 
 
+def _title_store(title: Text | str) -> tuple[str, dict[str, Any]]:
+    if isinstance(title, Text):
+        stored = text_store(title)
+        assert isinstance(stored, dict)
+        return title.msgid, stored["p"]
+    return str(title)[:200], {}
+
+
 def notification_send(
     *,
     recipients: Iterable[User],
-    title: str,
+    title: Text | str,
     body: str = "",
+    body_parts: Sequence[Text | str] = (),
     url: str = "",
     kind: str = "general",
     email: bool = True,
 ) -> list[Notification]:
     """Put a notification in each recipient's inbox and, after commit, e-mail it.
 
-    ``title`` and ``body`` are plain text; callers translate them before calling
-    (use ``translation.override`` with the recipient's language for per-user text).
+    ``title`` and ``body_parts`` are ``Text`` (an untranslated message id with parameters),
+    rendered in each reader's language when shown; a plain ``str`` is shown as written.
+    ``body`` is what a person wrote (a reason, a subject) and is never translated.
     """
     people = [u for u in recipients if u.is_active]
+    msgid, params = _title_store(title)
+    parts = [text_store(p) for p in body_parts]
     notes = Notification.objects.bulk_create(
-        [Notification(recipient=u, title=title, body=body, url=url, kind=kind) for u in people]
+        [
+            Notification(
+                recipient=u,
+                title=msgid,
+                title_params=params,
+                body=body,
+                body_parts=parts,
+                url=url,
+                kind=kind,
+            )
+            for u in people
+        ]
     )
     if email:
-        addressed = [u.email for u in people if u.email]
+        addressed = [n.pk for n, u in zip(notes, people, strict=True) if u.email]
         if addressed:
-            from .tasks import send_notification_email
+            from .tasks import send_notification_emails
 
-            link = f"{settings.SITE_URL}{url}" if url else ""
-            send_notification_email.delay_on_commit(
-                subject=title, body="\n\n".join(p for p in (body, link) if p), to=addressed
-            )
+            send_notification_emails.delay_on_commit(notification_ids=addressed)
     return notes
 
 
@@ -72,8 +94,9 @@ def notification_send_to_role(
     *,
     department: Department,
     role: Role,
-    title: str,
+    title: Text | str,
     body: str = "",
+    body_parts: Sequence[Text | str] = (),
     url: str = "",
     kind: str = "general",
     email: bool = True,
@@ -81,8 +104,29 @@ def notification_send_to_role(
     """Notify everyone with ``role`` in ``department``."""
     people = User.objects.filter(department=department, groups__name=role.value, is_active=True)
     return notification_send(
-        recipients=people.distinct(), title=title, body=body, url=url, kind=kind, email=email
+        recipients=people.distinct(),
+        title=title,
+        body=body,
+        body_parts=body_parts,
+        url=url,
+        kind=kind,
+        email=email,
     )
+
+
+def notification_email_send(*, notification_ids: list[int]) -> int:
+    """E-mail each notification to its recipient, in the recipient's language."""
+    notes = Notification.objects.filter(pk__in=notification_ids).select_related("recipient")
+    sent = 0
+    for note in notes.order_by("pk"):
+        user = note.recipient
+        if not user.is_active or not user.email:
+            continue
+        with translation.override(user.language or settings.LANGUAGE_CODE):
+            link = f"{settings.SITE_URL}{note.url}" if note.url else ""
+            body = "\n\n".join(p for p in (note.body_text, link) if p)
+            sent += email_send(subject=note.title_text, body=body, to=[user.email])
+    return sent
 
 
 def notification_mark_read(*, user: User, notification_id: int | None = None) -> int:
@@ -103,8 +147,7 @@ def notification_purge_read(*, days: int) -> int:
 def email_send(*, subject: str, body: str, to: list[str]) -> int:
     """Send one plain-text message to each address separately (no shared To: line)."""
     messages = [(subject, body, settings.DEFAULT_FROM_EMAIL, [address]) for address in to]
-    with translation.override(settings.LANGUAGE_CODE):
-        return send_mass_mail(messages)
+    return send_mass_mail(messages)
 
 
 @transaction.atomic
@@ -120,6 +163,7 @@ def staffing_save(*, department: Department, grid: dict[tuple[int, int], int]) -
 
 __all__ = [
     "email_send",
+    "notification_email_send",
     "notification_mark_read",
     "notification_purge_read",
     "notification_send",

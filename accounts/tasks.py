@@ -2,11 +2,18 @@
 
 from celery import shared_task
 
-from .services import email_send
+from .services import email_send, notification_email_send
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_notification_emails(*, notification_ids: list[int]) -> int:
+    """E-mail notifications, each rendered in its recipient's language."""
+    return notification_email_send(notification_ids=notification_ids)
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_notification_email(*, subject: str, body: str, to: list[str]) -> int:
+    """Messages queued before notifications were stored untranslated."""
     return email_send(subject=subject, body=body, to=to)
 
 

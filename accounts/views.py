@@ -115,8 +115,8 @@ def notifications(request: HttpRequest) -> HttpResponse:
 @require_GET
 @never_cache
 def notification_bell(request: HttpRequest) -> HttpResponse:
-    count = selectors.notification_unread_count(user=request.user)
-    return render(request, "accounts/notifications.html#bell", {"unread": count})
+    count, latest = selectors.notification_bell(user=request.user)
+    return render(request, "accounts/notifications.html#bell", {"unread": count, "latest": latest})
 
 
 @require_POST
@@ -126,6 +126,8 @@ def notification_read(request: HttpRequest) -> HttpResponse:
         return HttpResponse(_("Unknown notification."), status=400)
     services.notification_mark_read(user=request.user, notification_id=int(raw) if raw else None)
     if request.htmx:
-        count = selectors.notification_unread_count(user=request.user)
-        return render(request, "accounts/notifications.html#bell", {"unread": count})
+        count, latest = selectors.notification_bell(user=request.user)
+        return render(
+            request, "accounts/notifications.html#bell", {"unread": count, "latest": latest}
+        )
     return redirect(reverse("accounts:notifications"))

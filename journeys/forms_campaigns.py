@@ -2,17 +2,23 @@
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from contacts.models import Channel, ProfileQuestion
+from contacts.models import AnswerType, Channel, ProfileQuestion
+from contacts.selectors.customers import profile_answers_known
+from contacts.services.profiling import profile_answer_clean
 from journeys.models import Campaign, Journey, JourneyStage, Segment
 
 MAX_SKUS = 50
-MAX_FACTS = 10
+MAX_FACTS = 6
 _SKU = re.compile(r"^[\w.\-/]{1,100}$")
 
 
@@ -42,41 +48,51 @@ class DateInput(forms.DateInput):
 # --- Segments --------------------------------------------------------------------------
 
 
-class SegmentForm(forms.ModelForm):
-    """Builds ``definition``: every filled-in condition must hold."""
+@dataclass(frozen=True)
+class FactRule:
+    """One "question = answer" row of the segment builder."""
 
-    facts = forms.CharField(
-        label=_("profile facts"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("One per line as question key = answer, e.g. children = 2."),
-    )
-    city = forms.CharField(label=_("city is"), max_length=100, required=False)
+    index: int
+    question: forms.BoundField
+    value: forms.BoundField
+    known: list[tuple[str, str]]
+    filled: bool
+
+
+class SegmentForm(forms.ModelForm):
+    """Builds ``definition``: every filled-in condition must hold.
+
+    Profile facts are rules of a question (chosen by its label) and an answer (chosen from
+    the question's choices or the answers customers gave most often, or typed).
+    """
+
+    city = forms.CharField(label=_("City is"), max_length=100, required=False)
     postcode_prefix = forms.RegexField(
-        label=_("postcode starts with"),
+        label=_("Postcode starts with"),
         regex=r"^[0-9A-Za-z ]{1,6}$",
         required=False,
         error_messages={"invalid": _("Up to six letters or digits.")},
     )
     bought_skus = forms.CharField(
-        label=_("bought one of (SKUs)"), required=False, help_text=_("Comma-separated.")
+        label=_("Bought one of (SKUs)"), required=False, help_text=_("Comma-separated.")
     )
     not_bought_skus = forms.CharField(
-        label=_("never bought any of (SKUs)"), required=False, help_text=_("Comma-separated.")
+        label=_("Never bought any of (SKUs)"), required=False, help_text=_("Comma-separated.")
     )
     last_purchase_after = forms.DateField(
-        label=_("last purchase on or after"), required=False, widget=DateInput
+        label=_("Last purchase on or after"), required=False, widget=DateInput
     )
     last_purchase_before = forms.DateField(
-        label=_("last purchase before"), required=False, widget=DateInput
+        label=_("Last purchase before"), required=False, widget=DateInput
     )
     journey_stage = forms.ModelChoiceField(
-        label=_("in journey stage"),
+        label=_("In journey stage"),
         queryset=JourneyStage.objects.none(),
         required=False,
+        empty_label=_("no condition"),
     )
     consent_channel = forms.ChoiceField(
-        label=_("consented to"), choices=[("", _("no condition")), *Channel.choices], required=False
+        label=_("Consented to"), choices=[("", _("no condition")), *Channel.choices], required=False
     )
 
     class Meta:
@@ -84,8 +100,21 @@ class SegmentForm(forms.ModelForm):
         fields = ["name", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    CONDITIONS = (
+        "city",
+        "postcode_prefix",
+        "bought_skus",
+        "not_bought_skus",
+        "last_purchase_after",
+        "last_purchase_before",
+        "journey_stage",
+        "consent_channel",
+    )
+
+    def __init__(self, *args: Any, incomplete_rules_ok: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # The live count uses the rules filled in so far; saving needs every rule complete.
+        self.incomplete_rules_ok = incomplete_rules_ok
         self.fields["journey_stage"].queryset = JourneyStage.objects.select_related(
             "journey"
         ).order_by("journey__name", "order", "id")
@@ -94,7 +123,6 @@ class SegmentForm(forms.ModelForm):
         if d and not self.is_bound:
             self.initial.update(
                 {
-                    "facts": "\n".join(f"{f['key']} = {f['value']}" for f in d.get("facts", [])),
                     "city": d.get("city", ""),
                     "postcode_prefix": d.get("postcode_prefix", ""),
                     "bought_skus": ", ".join(d.get("bought_skus", [])),
@@ -105,26 +133,93 @@ class SegmentForm(forms.ModelForm):
                     "consent_channel": d.get("consent_channel", ""),
                 }
             )
+            for i, fact in enumerate(d.get("facts", [])[:MAX_FACTS]):
+                self.initial[f"fact_question_{i}"] = fact["key"]
+                self.initial[f"fact_value_{i}"] = fact["value"]
+        self._add_rule_fields()
 
-    def clean_facts(self) -> list[dict[str, str]]:
-        facts = []
-        for n, line in enumerate((self.cleaned_data.get("facts") or "").splitlines(), start=1):
-            if not line.strip():
-                continue
-            key, sep, value = line.partition("=")
-            if not sep or not key.strip() or not value.strip():
-                raise forms.ValidationError(
-                    _("Line %(n)s: write question key = answer."), params={"n": n}
-                )
-            facts.append({"key": key.strip(), "value": value.strip()[:500]})
-        if len(facts) > MAX_FACTS:
-            raise forms.ValidationError(_("At most %(n)s facts."), params={"n": MAX_FACTS})
-        keys = {f["key"] for f in facts}
-        known = set(ProfileQuestion.objects.filter(key__in=keys).values_list("key", flat=True))
-        if unknown := sorted(keys - known):
-            raise forms.ValidationError(
-                _("Unknown question key: %(keys)s"), params={"keys": ", ".join(unknown)}
+    def _add_rule_fields(self) -> None:
+        used = {self._raw(f"fact_question_{i}") for i in range(MAX_FACTS)} - {""}
+        self.questions = {
+            q.key: q
+            for q in ProfileQuestion.objects.filter(Q(is_active=True) | Q(key__in=used)).order_by(
+                "order", "id"
             )
+        }
+        language = (get_language() or "en")[:2]
+        choices = [
+            ("", _("choose a question")),
+            *((k, q.label(language)) for k, q in self.questions.items()),
+        ]
+        self.known: dict[int, list[tuple[str, str]]] = {}
+        for i in range(MAX_FACTS):
+            self.fields[f"fact_question_{i}"] = forms.ChoiceField(
+                label=_("Question"), choices=choices, required=False
+            )
+            question = self.questions.get(self._raw(f"fact_question_{i}"))
+            known = profile_answers_known(question=question) if question else []
+            self.known[i] = known
+            if (
+                question
+                and question.answer_type in (AnswerType.CHOICE, AnswerType.YES_NO)
+                and known
+            ):
+                widget: forms.Widget = forms.Select(choices=[("", _("choose an answer")), *known])
+            else:
+                attrs = {"list": f"answers-{i}"} if known else {}
+                widget = forms.TextInput(attrs={**attrs, "autocomplete": "off"})
+            self.fields[f"fact_value_{i}"] = forms.CharField(
+                label=_("Answer"), required=False, max_length=500, widget=widget
+            )
+
+    def _raw(self, name: str) -> str:
+        if self.is_bound:
+            return str(self.data.get(self.add_prefix(name)) or "").strip()
+        return str(self.initial.get(name) or "")
+
+    @property
+    def fact_rules(self) -> list[FactRule]:
+        return [
+            FactRule(
+                index=i,
+                question=self[f"fact_question_{i}"],
+                value=self[f"fact_value_{i}"],
+                known=self.known[i],
+                filled=bool(self._raw(f"fact_question_{i}") or self._raw(f"fact_value_{i}")),
+            )
+            for i in range(MAX_FACTS)
+        ]
+
+    @property
+    def condition_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.CONDITIONS]
+
+    def _clean_rules(self) -> list[dict[str, str]]:
+        facts: list[dict[str, str]] = []
+        seen: set[str] = set()
+        for i in range(MAX_FACTS):
+            q_name, v_name = f"fact_question_{i}", f"fact_value_{i}"
+            key = self.cleaned_data.get(q_name) or ""
+            value = (self.cleaned_data.get(v_name) or "").strip()
+            if not key and not value:
+                continue
+            if not key:
+                self.add_error(q_name, _("Choose the question this answer belongs to."))
+                continue
+            if not value:
+                if not self.incomplete_rules_ok:
+                    self.add_error(v_name, _("Choose or type an answer."))
+                continue
+            if key in seen:
+                self.add_error(q_name, _("This question is already in another rule."))
+                continue
+            try:
+                stored = profile_answer_clean(question=self.questions[key], value=value)
+            except ValidationError as exc:
+                self.add_error(v_name, exc.messages)
+                continue
+            seen.add(key)
+            facts.append({"key": key, "value": stored})
         return facts
 
     def clean_bought_skus(self) -> list[str]:
@@ -138,6 +233,7 @@ class SegmentForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        data["facts"] = self._clean_rules()
         after, before = data.get("last_purchase_after"), data.get("last_purchase_before")
         if after and before and after >= before:
             self.add_error("last_purchase_before", _("Must be after the 'on or after' date."))

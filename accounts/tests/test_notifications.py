@@ -338,3 +338,112 @@ def test_the_bell_takes_the_same_number_of_queries_for_1_and_30(
     NotificationFactory.create_batch(count, recipient=agent)
     with django_assert_num_queries(BELL_QUERIES):
         agent_client.get(BELL)
+
+
+# --- Language of the reader ----------------------------------------------------------
+
+
+def test_an_untranslated_title_is_rendered_in_the_active_language(agent: User) -> None:
+    from django.utils import translation
+    from django.utils.translation import gettext_noop
+
+    from accounts.texts import Text
+
+    (note,) = services.notification_send(
+        recipients=[agent],
+        title=Text(gettext_noop("Case %(number)s was assigned to you"), {"number": 7}),
+        email=False,
+    )
+    note.refresh_from_db()
+    assert (note.title, note.title_params) == ("Case %(number)s was assigned to you", {"number": 7})
+    with translation.override("nl"):
+        assert note.title_text == "Zaak 7 is aan je toegewezen"
+    with translation.override("en"):
+        assert note.title_text == "Case 7 was assigned to you"
+
+
+def test_dates_in_a_notification_follow_the_readers_language(agent: User) -> None:
+    import zoneinfo
+
+    from django.utils import translation
+    from django.utils.translation import gettext_noop
+
+    from accounts.texts import Text
+
+    launch = dt.datetime(2026, 3, 2, 9, 0, tzinfo=zoneinfo.ZoneInfo("Europe/Amsterdam"))
+    (note,) = services.notification_send(
+        recipients=[agent],
+        title=Text(
+            gettext_noop("Campaign %(name)s launches %(launch)s"),
+            {"name": "Lente", "launch": launch},
+        ),
+        email=False,
+    )
+    note.refresh_from_db()
+    with translation.override("nl"):
+        assert note.title_text == "Campagne Lente wordt gelanceerd op 2 maart 2026 09:00"
+    with translation.override("en"):
+        assert note.title_text == "Campaign Lente launches March 2, 2026, 9 a.m."
+
+
+def test_each_e_mail_is_written_in_its_recipients_language(
+    agent: User,
+    manager: User,
+    django_capture_on_commit_callbacks,
+    mailoutbox,
+    eager_celery: None,
+) -> None:
+    from django.utils.translation import gettext_noop
+
+    from accounts.texts import Text
+
+    agent.language, manager.language = "nl", "en"
+    agent.save(update_fields=["language"])
+    manager.save(update_fields=["language"])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.notification_send(
+            recipients=[agent, manager],
+            title=Text(gettext_noop("Sub-tasks done on case %(number)s"), {"number": 3}),
+        )
+    subjects = {m.to[0]: m.subject for m in mailoutbox}
+    assert subjects == {
+        "agent@example.com": "Subtaken afgerond bij zaak 3",
+        "manager@example.com": "Sub-tasks done on case 3",
+    }
+
+
+def test_the_bell_names_the_newest_unread_notification(agent_client: Client, agent: User) -> None:
+    NotificationFactory(recipient=agent, title="Older")
+    NotificationFactory(recipient=agent, title="Newest")
+    response = agent_client.get(BELL)
+    assert b"data-latest>Newest<" in response.content
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Zaak 12 is aan je toegewezen", ("Case %(number)s was assigned to you", {"number": 12})),
+        (
+            "Case 4 escalated: Resolution overdue",
+            (
+                "Case %(number)s escalated: %(kind)s",
+                {"number": 4, "kind": {"m": "Resolution overdue", "p": {}}},
+            ),
+        ),
+        (
+            "Korte termijn: Campagne Lente gepland: lancering 2 maart 2026 09:00",
+            (
+                "Short notice: Campaign %(name)s scheduled: launch %(launch)s",
+                {"name": "Lente", "launch": "2 maart 2026 09:00"},
+            ),
+        ),
+        ("Something a person wrote", None),
+    ],
+)
+def test_the_migration_recovers_the_message_id_of_titles_stored_translated(
+    title: str, expected: tuple | None
+) -> None:
+    import importlib
+
+    migration = importlib.import_module("accounts.migrations.0002_notification_untranslated_text")
+    assert migration.title_parse(title) == expected

@@ -4,12 +4,15 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import F, Q, QuerySet
+from django.core.cache import cache
+from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import User
 from contacts.models import (
+    AnswerType,
     Channel,
     Consent,
     Customer,
@@ -202,6 +205,32 @@ def profile_facts_current(*, customer: Customer) -> list[ProfileFact]:
 
 def profile_questions_active() -> list[ProfileQuestion]:
     return list(ProfileQuestion.objects.filter(is_active=True).order_by("order", "id"))
+
+
+KNOWN_ANSWERS_LIMIT = 12
+KNOWN_ANSWERS_TTL = 15 * 60
+
+
+def profile_answers_known(*, question: ProfileQuestion) -> list[tuple[str, str]]:
+    """The answers to offer for ``question`` as (stored value, label): its choices, yes/no,
+    or else the most frequent current answers, counted at most every 15 minutes per question
+    (one grouped query over the (question, value) index of current facts)."""
+    if question.answer_type == AnswerType.CHOICE and question.choice_list():
+        return [(c, c) for c in question.choice_list()]
+    if question.answer_type == AnswerType.YES_NO:
+        return [("yes", gettext("yes")), ("no", gettext("no"))]
+    key = f"contacts:known-answers:{question.pk}"
+    values = cache.get(key)
+    if values is None:
+        values = list(
+            ProfileFact.objects.filter(question=question, is_current=True)
+            .values("value")
+            .annotate(n=Count("*"))
+            .order_by("-n", "value")
+            .values_list("value", flat=True)[:KNOWN_ANSWERS_LIMIT]
+        )
+        cache.set(key, values, KNOWN_ANSWERS_TTL)
+    return [(v, v) for v in values]
 
 
 def profile_next_for(*, customer: Customer) -> ProfileQuestion | None:

@@ -17,10 +17,19 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from accounts.models import User
-from contacts.models import Consent, ConsentStatus, Customer, Order, ProfileFact
-from journeys.models import Enrollment, Segment
+from contacts.models import (
+    Channel,
+    Consent,
+    ConsentStatus,
+    Customer,
+    Order,
+    ProfileFact,
+    ProfileQuestion,
+)
+from journeys.models import Enrollment, JourneyStage, Segment
 
 
 def segment_count_cap() -> int:
@@ -102,12 +111,45 @@ def segment_get(*, user: User, segment_id: int) -> Segment:
         raise Http404 from None
 
 
-def segment_describe(*, definition: dict[str, Any]) -> list[str]:
+@dataclass(frozen=True)
+class SegmentVocabulary:
+    """Question labels (in the active language) and stage names the conditions refer to."""
+
+    questions: dict[str, str]
+    stages: dict[int, str]
+
+
+def segment_vocabulary(*, definitions: list[dict[str, Any]]) -> SegmentVocabulary:
+    """Labels for every question and stage used by ``definitions`` (two queries at most)."""
+    keys = {f["key"] for d in definitions for f in d.get("facts") or []}
+    stage_ids = {d["journey_stage"] for d in definitions if d.get("journey_stage")}
+    language = (get_language() or "en")[:2]
+    questions = (
+        {q.key: q.label(language) for q in ProfileQuestion.objects.filter(key__in=keys)}
+        if keys
+        else {}
+    )
+    stages = (
+        {
+            s.pk: f"{s.journey.name}: {s.name}"
+            for s in JourneyStage.objects.filter(pk__in=stage_ids).select_related("journey")
+        }
+        if stage_ids
+        else {}
+    )
+    return SegmentVocabulary(questions=questions, stages=stages)
+
+
+def segment_describe(
+    *, definition: dict[str, Any], vocabulary: SegmentVocabulary | None = None
+) -> list[str]:
     """The conditions in words, for lists and the campaign page."""
     from django.utils.translation import gettext as _
 
+    vocabulary = vocabulary or segment_vocabulary(definitions=[definition])
     parts = [
-        _("%(key)s is %(value)s") % {"key": f["key"], "value": f["value"]}
+        _("%(question)s: %(value)s")
+        % {"question": vocabulary.questions.get(f["key"], f["key"]), "value": f["value"]}
         for f in definition.get("facts") or []
     ]
     if definition.get("city"):
@@ -127,14 +169,20 @@ def segment_describe(*, definition: dict[str, Any]) -> list[str]:
             _("last purchase on or after %(d)s") % {"d": definition["last_purchase_after"]}
         )
     if definition.get("journey_stage"):
-        parts.append(_("in journey stage #%(id)s") % {"id": definition["journey_stage"]})
+        stage = definition["journey_stage"]
+        parts.append(
+            _("in journey stage %(stage)s") % {"stage": vocabulary.stages.get(stage, f"#{stage}")}
+        )
     if definition.get("consent_channel"):
-        parts.append(_("consented to %(c)s") % {"c": definition["consent_channel"]})
+        channel = definition["consent_channel"]
+        label = Channel(channel).label if channel in Channel.values else channel
+        parts.append(_("consented to %(c)s") % {"c": label})
     return parts or [_("all active customers")]
 
 
 __all__ = [
     "CappedCount",
+    "SegmentVocabulary",
     "customers_active",
     "queryset_count_capped",
     "segment_count_cap",
@@ -142,4 +190,5 @@ __all__ = [
     "segment_describe",
     "segment_get",
     "segment_list",
+    "segment_vocabulary",
 ]

@@ -9,7 +9,6 @@ import secrets
 import socket
 import urllib.error
 import urllib.request
-from collections import defaultdict
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -17,12 +16,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import Department, User
 from accounts.roles import Role
 from accounts.services import notification_send
+from accounts.texts import Text
 from journeys.models import (
     PLANNED_STATUSES,
     CalendarFeedToken,
@@ -295,38 +296,50 @@ def _leads() -> list[User]:
 
 def _warning_text(
     *, campaign: Campaign, ctx: ForecastContext, others: list[Campaign], lead_time: str
-) -> tuple[str, str]:
+) -> tuple[Text, list[Text | str]]:
+    """Title and lines of a warning, kept untranslated: each lead reads it in their language."""
     days = campaign_forecast_days(campaign=campaign, ctx=ctx, others=others)
     summary = forecast_summary(days=days)
-    launch = formats.date_format(timezone.localtime(campaign.launch_at, ctx.tz), "DATETIME_FORMAT")
-    if lead_time == CampaignWarning.SCHEDULED:
-        title = _("Campaign %(name)s scheduled: launch %(launch)s")
-    else:
-        title = _("Campaign %(name)s launches %(launch)s")
+    launch = timezone.localtime(campaign.launch_at, ctx.tz)
+    scheduled = lead_time == CampaignWarning.SCHEDULED
     if campaign.short_notice:
-        title = _("Short notice: ") + title
-    lines = [
-        title % {"name": campaign.name, "launch": launch},
+        msgid = (
+            gettext_noop("Short notice: Campaign %(name)s scheduled: launch %(launch)s")
+            if scheduled
+            else gettext_noop("Short notice: Campaign %(name)s launches %(launch)s")
+        )
+    else:
+        msgid = (
+            gettext_noop("Campaign %(name)s scheduled: launch %(launch)s")
+            if scheduled
+            else gettext_noop("Campaign %(name)s launches %(launch)s")
+        )
+    title = Text(msgid, {"name": campaign.name, "launch": launch})
+    lines: list[Text | str] = [
+        title,
         "",
-        _("Audience after suppression: %(n)s customers.") % {"n": campaign.audience_count or 0},
-        _("Expected extra contacts: %(n)s; busiest day %(day)s with %(peak)s.")
-        % {
-            "n": summary["expected"],
-            "day": summary["peak_day"] or "-",
-            "peak": summary["peak"],
-        },
+        Text(
+            gettext_noop("Audience after suppression: %(n)s customers."),
+            {"n": campaign.audience_count or 0},
+        ),
+        Text(
+            gettext_noop("Expected extra contacts: %(n)s; busiest day %(day)s with %(peak)s."),
+            {"n": summary["expected"], "day": summary["peak_day"] or "-", "peak": summary["peak"]},
+        ),
     ]
     if summary["over_days"]:
         lines.append(
-            _("Over capacity on: %(days)s.")
-            % {"days": ", ".join(str(d) for d in summary["over_days"])}
+            Text(gettext_noop("Over capacity on: %(days)s."), {"days": summary["over_days"]})
         )
     if campaign.short_notice and campaign.acknowledged_at is None:
-        lines.append(_("Scheduled at short notice: please acknowledge it in cxcenter."))
-    lines += ["", _("Offer:"), campaign.offer, "", _("Briefing:"), campaign.briefing]
+        lines.append(
+            Text(gettext_noop("Scheduled at short notice: please acknowledge it in cxcenter."))
+        )
+    lines += ["", Text(gettext_noop("Offer:")), campaign.offer, "", Text(gettext_noop("Briefing:"))]
+    lines.append(campaign.briefing)
     if campaign.faq:
-        lines += ["", _("FAQ:"), campaign.faq]
-    return title % {"name": campaign.name, "launch": launch}, "\n".join(lines)
+        lines += ["", Text(gettext_noop("FAQ:")), campaign.faq]
+    return title, lines
 
 
 def _warn(*, campaign: Campaign, now: dt.datetime, ctx: ForecastContext, scheduled: bool) -> int:
@@ -348,20 +361,13 @@ def _warn(*, campaign: Campaign, now: dt.datetime, ctx: ForecastContext, schedul
         return 0
     leads = _leads()
     others = campaigns_planned_between(start=campaign.launch_at, end=campaign.end_at)
-    by_language: dict[str, list[User]] = defaultdict(list)
-    for lead in leads:
-        by_language[lead.language].append(lead)
     url = reverse("journeys:campaign_detail", args=[campaign.pk])
     # The most imminent lead time names the warning; earlier ones due at once are folded in.
     lead_time = created[-1].lead_time if not scheduled else CampaignWarning.SCHEDULED
-    for language, people in by_language.items():
-        with translation.override(language):
-            title, body = _warning_text(
-                campaign=campaign, ctx=ctx, others=others, lead_time=lead_time
-            )
-            notification_send(
-                recipients=people, title=title[:200], body=body, url=url, kind="campaign-warning"
-            )
+    title, lines = _warning_text(campaign=campaign, ctx=ctx, others=others, lead_time=lead_time)
+    notification_send(
+        recipients=leads, title=title, body_parts=lines, url=url, kind="campaign-warning"
+    )
     CampaignWarning.objects.filter(pk__in=[w.pk for w in created]).update(recipients=len(leads))
     return len(created)
 

@@ -14,12 +14,14 @@ from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.business_hours import business_calendar
 from accounts.models import Department, User
 from accounts.roles import Role
 from accounts.selectors import user_has_role
 from accounts.services import notification_send, notification_send_to_role
+from accounts.texts import Text, text_lazy
 from contacts.models import Interaction
 from journeys.models import (
     OPEN_Q,
@@ -220,7 +222,7 @@ def case_assign(*, case: Case, user: User, by: User) -> Case:
     if user.pk != by.pk:
         notification_send(
             recipients=[user],
-            title=_("Case %(number)s was assigned to you") % {"number": locked.pk},
+            title=Text(gettext_noop("Case %(number)s was assigned to you"), {"number": locked.pk}),
             body=locked.subject,
             url=_case_url(locked),
             kind="case-assigned",
@@ -297,8 +299,10 @@ def _escalate(case: Case, kind: str, due_at: dt.datetime, *, raise_priority: boo
     case.escalated_at = escalation.at
     notification_send(
         recipients=escalation_recipients(department=case.department),
-        title=_("Case %(number)s escalated: %(kind)s")
-        % {"number": case.pk, "kind": EscalationKind(kind).label},
+        title=Text(
+            gettext_noop("Case %(number)s escalated: %(kind)s"),
+            {"number": case.pk, "kind": text_lazy(EscalationKind(kind).label)},
+        ),
         body=case.subject,
         url=_case_url(case),
         kind="case-escalated",
@@ -348,7 +352,10 @@ def case_transfer(*, case: Case, to_department: Department, reason: str, by: Use
     notification_send_to_role(
         department=to_department,
         role=Role.MANAGER,
-        title=_("Case %(number)s was transferred to your department") % {"number": locked.pk},
+        title=Text(
+            gettext_noop("Case %(number)s was transferred to your department"),
+            {"number": locked.pk},
+        ),
         body=reason,
         url=_case_url(locked),
         kind="case-transferred",
@@ -558,7 +565,9 @@ def case_customer_replied(*, case: Case, interaction: Interaction) -> Case:
     if locked.owner_id:
         notification_send(
             recipients=[locked.owner],
-            title=_("The customer replied on case %(number)s") % {"number": locked.pk},
+            title=Text(
+                gettext_noop("The customer replied on case %(number)s"), {"number": locked.pk}
+            ),
             body=locked.subject,
             url=_case_url(locked),
             kind="case-reply",
@@ -599,7 +608,10 @@ def subtask_request(
         _save(locked, _move_status(locked, CaseStatus.WAITING_DEPARTMENT, timezone.now()))
     notification_send(
         recipients=User.objects.filter(department=department, is_active=True),
-        title=_("Sub-task for your department on case %(number)s") % {"number": locked.pk},
+        title=Text(
+            gettext_noop("Sub-task for your department on case %(number)s"),
+            {"number": locked.pk},
+        ),
         body=description,
         url=_case_url(locked),
         kind="subtask-requested",
@@ -634,7 +646,7 @@ def subtask_complete(*, subtask: SubTask, by: User, result: str) -> SubTask:
     if last and case.owner_id:
         notification_send(
             recipients=[case.owner],
-            title=_("Sub-tasks done on case %(number)s") % {"number": case.pk},
+            title=Text(gettext_noop("Sub-tasks done on case %(number)s"), {"number": case.pk}),
             body=result,
             url=_case_url(case),
             kind="subtask-done",

@@ -75,7 +75,7 @@ def test_the_segment_count_follows_the_conditions(live_server, page: Page) -> No
 
     _sign_in(page, live_server.url, "mila")
     page.goto(f"{live_server.url}/segments/new/")
-    page.get_by_label("city is").fill("Utrecht")
+    page.get_by_label("City is").fill("Utrecht")
     expect(page.locator("#segment-count")).to_contain_text("3 customers")
-    page.get_by_label("city is").fill("Delft")
+    page.get_by_label("City is").fill("Delft")
     expect(page.locator("#segment-count")).to_contain_text("1 customer")

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import Department, Notification, User
 from accounts.roles import Role
@@ -40,7 +40,7 @@ def test_scheduling_counts_the_audience_once_and_warns_every_lead(
     for lead in (manager, second_lead):
         notes = Notification.objects.filter(recipient=lead, kind="campaign-warning")
         assert notes.count() == 1
-        assert campaign.briefing in notes.get().body
+        assert campaign.briefing in notes.get().body_text
     assert not Notification.objects.filter(recipient=marketer).exists()
     assert list(campaign.warnings.values_list("lead_time", flat=True)) == ["scheduled"]
 
@@ -48,14 +48,13 @@ def test_scheduling_counts_the_audience_once_and_warns_every_lead(
 def test_scheduling_with_little_notice_marks_short_notice_and_asks_for_acknowledgement(
     marketer: User, manager: User
 ) -> None:
-    manager.language = "en"  # warnings are written in each lead's own language
-    manager.save(update_fields=["language"])
     campaign = CampaignFactory(owner=marketer, launch_at=timezone.now() + dt.timedelta(days=2))
     campaign = services.campaign_schedule(campaign=campaign, by=marketer)
     assert campaign.short_notice is True
     note = Notification.objects.get(recipient=manager)
-    assert note.title.startswith("Short notice")
-    assert "acknowledge" in note.body
+    with translation.override("en"):
+        assert note.title_text.startswith("Short notice")
+        assert "acknowledge" in note.body_text
     # Every lead time already due is recorded with the first warning, not sent again later.
     assert set(campaign.warnings.values_list("lead_time", flat=True)) == {
         "scheduled",
@@ -246,8 +245,9 @@ def test_the_warning_names_days_over_capacity_and_the_beat_task_sends_it(
     )
     services.campaign_schedule(campaign=campaign, by=marketer, now=now)
     # One contact a day of capacity; five replies expected, most of them on the first day.
-    body = Notification.objects.get(recipient=manager).body
-    assert "Boven capaciteit op:" in body  # in the lead's language
+    with translation.override("nl"):  # rendered in the reader's language
+        body = Notification.objects.get(recipient=manager).body_text
+    assert "Boven capaciteit op:" in body
     assert "Doelgroep na uitsluiting: 5 klanten." in body
     Campaign.objects.filter(pk=campaign.pk).update(
         launch_at=timezone.now() + dt.timedelta(hours=20)

@@ -18,6 +18,14 @@ from journeys.tests.factories import JourneyStageFactory, SegmentFactory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Known answers are cached per question; ids are reused between tests."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 def _ids(definition: dict) -> set[int]:
     return set(segment_customers(definition=definition).values_list("pk", flat=True))
 
@@ -105,14 +113,15 @@ def test_the_form_refuses_unknown_keys_bad_skus_and_reversed_dates() -> None:
     form = SegmentForm(
         {
             "name": "X",
-            "facts": "nosuchkey = 1\n",
+            "fact_question_0": "nosuchkey",
+            "fact_value_0": "1",
             "bought_skus": "ok, bad sku!",
             "last_purchase_after": "2026-05-01",
             "last_purchase_before": "2026-01-01",
         }
     )
     assert not form.is_valid()
-    assert set(form.errors) == {"facts", "bought_skus", "last_purchase_before"}
+    assert set(form.errors) == {"fact_question_0", "bought_skus", "last_purchase_before"}
 
 
 def test_the_form_writes_only_filled_in_conditions() -> None:
@@ -120,7 +129,8 @@ def test_the_form_writes_only_filled_in_conditions() -> None:
     form = SegmentForm(
         {
             "name": "Gezinnen",
-            "facts": "children = 2",
+            "fact_question_0": "children",
+            "fact_value_0": "2",
             "postcode_prefix": "35ab",
             "bought_skus": "A, A, B",
         }
@@ -147,16 +157,24 @@ def test_only_marketers_and_managers_reach_segments(persona: str, request) -> No
 
 
 def test_a_marketer_creates_and_edits_a_segment(marketer_client: Client) -> None:
-    ProfileQuestionFactory(key="children")
+    ProfileQuestionFactory(key="children", label_en="How many children do you have?")
     response = marketer_client.post(
         reverse("journeys:segment_add"),
-        {"name": "Gezinnen in Utrecht", "facts": "children = 2", "city": "Utrecht"},
+        {
+            "name": "Gezinnen in Utrecht",
+            "fact_question_0": "children",
+            "fact_value_0": "2",
+            "city": "Utrecht",
+        },
     )
     assert response.status_code == 302
     segment = Segment.objects.get()
     assert segment.definition == {"facts": [{"key": "children", "value": "2"}], "city": "Utrecht"}
     response = marketer_client.get(reverse("journeys:segment_edit", args=[segment.pk]))
-    assert "children = 2" in response.text
+    assert '<option value="children" selected>How many children do you have?</option>' in (
+        response.text
+    )
+    assert 'name="fact_value_0" value="2"' in response.text
     response = marketer_client.post(
         reverse("journeys:segment_edit", args=[segment.pk]), {"name": "Utrecht", "city": "Utrecht"}
     )
@@ -166,7 +184,9 @@ def test_a_marketer_creates_and_edits_a_segment(marketer_client: Client) -> None
 
 
 def test_a_bad_segment_shows_errors_and_saves_nothing(marketer_client: Client) -> None:
-    response = marketer_client.post(reverse("journeys:segment_add"), {"name": "", "facts": "x"})
+    response = marketer_client.post(
+        reverse("journeys:segment_add"), {"name": "", "fact_value_0": "x"}
+    )
     assert response.status_code == 400
     assert not Segment.objects.exists()
 
@@ -181,7 +201,7 @@ def test_the_live_count_follows_the_form(marketer_client: Client) -> None:
     assert "<form" not in response.text
     assert response["Vary"].count("HX-Request") == 1
     bad = marketer_client.get(url, {"postcode_prefix": "!!"}, headers={"HX-Request": "true"})
-    assert bad.status_code == 400
+    assert bad.status_code == 422
 
 
 def test_unknown_segment_is_404(marketer_client: Client) -> None:
@@ -192,7 +212,119 @@ def test_unknown_segment_is_404(marketer_client: Client) -> None:
 def test_segment_list_queries_do_not_grow(
     rows: int, marketer_client: Client, django_assert_num_queries
 ) -> None:  # type: ignore[no-untyped-def]
-    SegmentFactory.create_batch(rows)
+    question = ProfileQuestionFactory(key="pets", label_en="Do you have a pet?")
+    stage = JourneyStageFactory()
+    SegmentFactory.create_batch(
+        rows,
+        definition={"facts": [{"key": question.key, "value": "yes"}], "journey_stage": stage.pk},
+    )
     marketer_client.get(reverse("journeys:segments"))  # warm the session and permission caches
-    with django_assert_num_queries(6):
+    # The six of the page, then the labels of the questions and stages the conditions use.
+    with django_assert_num_queries(8):
         assert marketer_client.get(reverse("journeys:segments")).status_code == 200
+
+
+# --- The rule builder ------------------------------------------------------------------
+
+
+def test_questions_are_offered_by_their_label_and_choice_answers_as_a_list(
+    marketer_client: Client,
+) -> None:
+    ProfileQuestionFactory(
+        key="hobbies",
+        label_en="What are your hobbies?",
+        answer_type="choice",
+        choices="hardlopen\nwandelen",
+    )
+    response = marketer_client.get(
+        reverse("journeys:segment_answers"), {"fact_question_0": "hobbies", "row": "0"}
+    )
+    assert response.status_code == 200
+    assert '<select name="fact_value_0"' in response.text
+    assert '<option value="hardlopen">hardlopen</option>' in response.text
+    page = marketer_client.get(reverse("journeys:segment_add"))
+    assert '<option value="hobbies">What are your hobbies?</option>' in page.text
+    assert "question key" not in page.text
+
+
+def test_a_text_question_offers_the_most_frequent_answers(marketer_client: Client) -> None:
+    question = ProfileQuestionFactory(key="children_ages", answer_type="text")
+    for value in ["4 en 6", "4 en 6", "2"]:
+        ProfileFactFactory(question=question, value=value)
+    response = marketer_client.get(
+        reverse("journeys:segment_answers"), {"fact_question_1": "children_ages", "row": "1"}
+    )
+    assert 'list="answers-1"' in response.text
+    options = response.text.split('<datalist id="answers-1">')[1].split("</datalist>")[0]
+    assert options == '<option value="4 en 6"><option value="2">'
+
+
+def test_an_unknown_rule_row_is_refused(marketer_client: Client) -> None:
+    response = marketer_client.get(reverse("journeys:segment_answers"), {"row": "99"})
+    assert response.status_code == 400
+
+
+def test_an_invalid_rule_shows_its_error_beside_it_and_clears_the_count(
+    marketer_client: Client,
+) -> None:
+    ProfileQuestionFactory(key="children", answer_type="number")
+    CustomerFactory()
+    response = marketer_client.get(
+        reverse("journeys:segment_count"),
+        {"fact_question_0": "children", "fact_value_0": "many"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 422
+    assert "Correct the conditions to see the count." in response.text
+    errors = response.text.split('id="errors-rule-0" hx-swap-oob="true">')[1].split("</div>")[0]
+    assert "Give a number." in errors
+    assert "customer" not in response.text.split('id="segment-count"')[1].split("</p>")[0]
+
+
+def test_a_rule_without_an_answer_is_left_out_of_the_live_count_but_not_saved(
+    marketer_client: Client,
+) -> None:
+    ProfileQuestionFactory(key="children", answer_type="number")
+    CustomerFactory.create_batch(2)
+    count = marketer_client.get(
+        reverse("journeys:segment_count"),
+        {"fact_question_0": "children"},
+        headers={"HX-Request": "true"},
+    )
+    assert count.status_code == 200
+    assert "2 customers" in count.text
+    saved = marketer_client.post(
+        reverse("journeys:segment_add"), {"name": "Half", "fact_question_0": "children"}
+    )
+    assert saved.status_code == 400
+    assert "Choose or type an answer." in saved.text
+    assert not Segment.objects.exists()
+
+
+def test_the_same_question_twice_is_refused() -> None:
+    ProfileQuestionFactory(key="pets", answer_type="yes_no")
+    form = SegmentForm(
+        {
+            "name": "X",
+            "fact_question_0": "pets",
+            "fact_value_0": "ja",
+            "fact_question_1": "pets",
+            "fact_value_1": "nee",
+        }
+    )
+    assert not form.is_valid()
+    assert list(form.errors) == ["fact_question_1"]
+
+
+def test_the_live_count_request_carries_no_csrf_token(marketer_client: Client) -> None:
+    page = marketer_client.get(reverse("journeys:segment_add")).text
+    conditions = page.split('class="conditions"')[1].split(">")[0]
+    assert f'hx-get="{reverse("journeys:segment_count")}"' in conditions
+    assert 'hx-params="not csrfmiddlewaretoken"' in conditions
+
+
+def test_the_list_names_the_question_not_its_key(marketer_client: Client) -> None:
+    ProfileQuestionFactory(key="pets", label_en="Do you have a pet?")
+    SegmentFactory(definition={"facts": [{"key": "pets", "value": "yes"}]})
+    response = marketer_client.get(reverse("journeys:segments"))
+    assert "Do you have a pet?: yes" in response.text

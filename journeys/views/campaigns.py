@@ -12,7 +12,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from journeys.forms_campaigns import CampaignForm, LaunchForm, MonthForm, SegmentForm
+from journeys.forms_campaigns import (
+    MAX_FACTS,
+    CampaignForm,
+    LaunchForm,
+    MonthForm,
+    SegmentForm,
+)
 from journeys.models import CalendarFeedToken, CampaignStatus
 from journeys.selectors import campaigns as selectors
 from journeys.selectors import segments as segment_selectors
@@ -311,8 +317,12 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
 @require_GET
 def segment_list(request: HttpRequest) -> HttpResponse:
     _require(request, "journeys.view_segment")
-    segments = segment_selectors.segment_list(user=request.user)[:200]
-    rows = [(s, segment_selectors.segment_describe(definition=s.definition)) for s in segments]
+    segments = list(segment_selectors.segment_list(user=request.user)[:200])
+    vocabulary = segment_selectors.segment_vocabulary(definitions=[s.definition for s in segments])
+    rows = [
+        (s, segment_selectors.segment_describe(definition=s.definition, vocabulary=vocabulary))
+        for s in segments
+    ]
     return render(request, "journeys/segment_list.html", {"rows": rows})
 
 
@@ -361,9 +371,10 @@ def segment_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @vary_on_headers("HX-Request")
 def segment_count(request: HttpRequest) -> HttpResponse:
-    """The live count for the form's current conditions (GET: it changes nothing)."""
+    """The live count for the form's current conditions (GET: it changes nothing). An invalid
+    condition answers 422 with its error placed next to it and the count cleared."""
     _require(request, "journeys.view_segment")
-    form = SegmentForm(request.GET)
+    form = SegmentForm(request.GET, incomplete_rules_ok=True)
     form.fields["name"].required = False
     count = None
     if form.is_valid():
@@ -376,9 +387,30 @@ def segment_count(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         template,
-        {"form": form, "count": count, "cap": segment_selectors.segment_count_cap()},
-        status=200 if count is not None else 400,
+        {
+            "form": form,
+            "count": count,
+            "oob": bool(request.htmx),
+            "cap": segment_selectors.segment_count_cap(),
+        },
+        status=200 if count is not None else 422,
     )
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def segment_answers(request: HttpRequest) -> HttpResponse:
+    """The answer field of one rule, for the question just chosen: its choices or the answers
+    customers gave most often."""
+    _require(request, "journeys.view_segment")
+    row = _int_or_none(request.GET.get("row")) or 0
+    if row >= MAX_FACTS:
+        return HttpResponse(_("Unknown rule."), status=400)
+    # Unbound: the answer field starts empty and shows no error before anything was chosen.
+    key = request.GET.get(f"fact_question_{row}", "")[:50]
+    form = SegmentForm(initial={f"fact_question_{row}": key})
+    rule = form.fact_rules[row]
+    return render(request, "journeys/segment_form.html#answer", {"rule": rule})
 
 
 urlpatterns = [
@@ -408,4 +440,5 @@ urlpatterns = [
     path("segments/new/", segment_add, name="segment_add"),
     path("segments/<int:pk>/edit/", segment_edit, name="segment_edit"),
     path("segments/count/", segment_count, name="segment_count"),
+    path("segments/answers/", segment_answers, name="segment_answers"),
 ]

@@ -12,6 +12,14 @@
       target.blur();
     }
   });
+  // 422 means "your input is invalid, here is the form fragment with the errors": show it
+  // (htmx swaps only 2xx answers by default).
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (event.detail.xhr && event.detail.xhr.status === 422) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
   // Confirm before destructive buttons marked with data-confirm.
   document.addEventListener("submit", function (event) {
     const button = event.submitter;
