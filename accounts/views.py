@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.db import connection, transaction
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -18,6 +18,7 @@ from django.views.decorators.vary import vary_on_headers
 from . import selectors, services
 from .clientip import client_address
 from .forms import DepartmentSettingsForm, HolidayFormSet, OpeningHoursFormSet, StaffingForm
+from .health import health_report
 from .ratelimit import PasswordChecksBusy, password_check_slot, rate_blocked, rate_hit, rate_parse
 from .roles import Role
 
@@ -79,10 +80,12 @@ def _login_refused(request: HttpRequest, *, wait: int, status: int) -> HttpRespo
 @require_GET
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Liveness and database check for load balancers."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+    """Database, broker and cache, each reported; 200 only when all of them answer."""
+    checks = health_report()
+    healthy = all(state == "ok" for state in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503
+    )
 
 
 @require_GET

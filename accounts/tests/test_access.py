@@ -49,7 +49,10 @@ def test_a_user_without_staff_status_cannot_use_admin(manager_client: Client) ->
 def test_healthz_is_public_and_reports_ok(client: Client, db: None) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok"}
+    assert response.json() == {
+        "status": "ok",
+        "checks": {"database": "ok", "broker": "ok", "cache": "ok"},
+    }
     assert "no-cache" in response["Cache-Control"]
 
 
