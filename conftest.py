@@ -19,6 +19,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import Department, User
 from accounts.roles import Role
+from accounts.tests.clients import api_client_for
 from accounts.tests.factories import DepartmentFactory, UserFactory
 
 if TYPE_CHECKING:
@@ -104,12 +105,15 @@ def outsider_client(outsider: User) -> Client:
 @pytest.fixture
 def api_client(integration: User) -> APIClient:
     """An integration authenticated with its token, as the web shop would be."""
-    from rest_framework.authtoken.models import Token
+    return api_client_for(integration)
 
-    token = Token.objects.create(user=integration)
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> None:
+    """Throttle and rate-limit counters live in the cache; no test inherits another's."""
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 # --- Browser tests (Playwright driving the system Chromium) ----------------------------

@@ -4,11 +4,10 @@ import datetime as dt
 from typing import TextIO
 
 from django.db import transaction
-from rest_framework.authtoken.models import Token
 
 from .models import Department, Holiday, OpeningHours, StaffingSlot, User, Weekday
 from .roles import Role
-from .services import role_assign, roles_ensure
+from .services import api_token_create, role_assign, roles_ensure
 
 DEPARTMENTS = [
     (Department.CONTACT_CENTER, "Klantcontactcentrum", "kcc@example.com"),
@@ -113,5 +112,12 @@ def load(*, out: TextIO) -> None:
         webshop.set_unusable_password()
         webshop.save(update_fields=["password"])
     role_assign(user=webshop, role=Role.INTEGRATION)
-    token, _ = Token.objects.get_or_create(user=webshop)
-    out.write(f"API token of the 'webshop' integration: {token.key}\n")
+    # Only a hash is stored, so the key can be shown only when it is made.
+    if not webshop.api_tokens.exists():
+        _token, key = api_token_create(user=webshop, name="Demo web shop")
+        out.write(f"API token of the 'webshop' integration: {key}\n")
+    else:
+        out.write(
+            "The 'webshop' integration has an API token already; make a new one with "
+            "`manage.py api_token_create webshop`.\n"
+        )

@@ -206,3 +206,33 @@ class Notification(models.Model):
     def body_text(self) -> str:
         """The generated lines (in the active language), then what a person wrote."""
         return "\n".join(p for p in (texts_render(self.body_parts), self.body) if p)
+
+
+class ApiToken(models.Model):
+    """A key an integration sends as ``Authorization: Token <key>``; only its hash is stored.
+
+    The key is shown once, when it is made. ``prefix`` (its first characters) finds the
+    row and lets people tell tokens apart; ``digest`` (SHA-256 of the whole key) proves it.
+    """
+
+    PREFIX_LENGTH = 8
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("prefix"), max_length=PREFIX_LENGTH, editable=False)
+    digest = models.CharField(_("digest"), max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True, editable=False)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        indexes = [models.Index(fields=["prefix"], name="apitoken_prefix_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

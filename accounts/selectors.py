@@ -1,10 +1,12 @@
 """Reads in accounts, always through the asking user's permissions."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
-from .models import Department, Notification, StaffingSlot, User
+from .models import ApiToken, Department, Notification, StaffingSlot, User
 from .roles import Role
+from .tokens import token_matches, token_prefix
 
 
 def user_roles(*, user: User) -> frozenset[Role]:
@@ -93,3 +95,18 @@ def capacity_by_hour(*, department: Department) -> dict[tuple[int, int], int]:
     return {
         slot: agents * per_agent for slot, agents in staffing_grid(department=department).items()
     }
+
+
+def api_token_for_key(*, key: str) -> ApiToken | None:
+    """The live token whose key is ``key`` (not revoked, not expired, its user active)."""
+    if not key or len(key) > 200:
+        return None
+    candidates = (
+        ApiToken.objects.select_related("user")
+        .filter(prefix=token_prefix(key), revoked_at__isnull=True, user__is_active=True)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
+    )
+    for token in candidates:
+        if token_matches(token=token, key=key):
+            return token
+    return None

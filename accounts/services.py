@@ -12,9 +12,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 
-from .models import Department, Notification, StaffingSlot, User
+from .models import ApiToken, Department, Notification, StaffingSlot, User
 from .roles import ROLE_PERMISSIONS, Role
 from .texts import Text, text_store
+from .tokens import token_digest, token_key_new, token_prefix
 
 logger = logging.getLogger(__name__)
 
@@ -161,7 +162,50 @@ def staffing_save(*, department: Department, grid: dict[tuple[int, int], int]) -
     )
 
 
+# A token's last use is written at most once per this many seconds, not on every request.
+API_TOKEN_TOUCH_SECONDS = 60
+
+
+def api_token_create(
+    *, user: User, name: str, expires_at: dt.datetime | None = None
+) -> tuple[ApiToken, str]:
+    """Make a token for ``user``; returns it and its key, which exists nowhere else after this."""
+    key = token_key_new()
+    token = ApiToken.objects.create(
+        user=user,
+        name=name,
+        prefix=token_prefix(key),
+        digest=token_digest(key),
+        expires_at=expires_at,
+    )
+    return token, key
+
+
+def api_token_revoke(*, token_ids: Iterable[int]) -> int:
+    """Revoke the tokens not yet revoked; returns how many were."""
+    return ApiToken.objects.filter(pk__in=list(token_ids), revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+
+
+def api_token_touch(*, token: ApiToken) -> None:
+    """Record that ``token`` was used now, unless that was recorded less than a minute ago."""
+    now = timezone.now()
+    if token.last_used_at and now - token.last_used_at < dt.timedelta(
+        seconds=API_TOKEN_TOUCH_SECONDS
+    ):
+        return
+    ApiToken.objects.filter(pk=token.pk).filter(
+        Q(last_used_at__isnull=True)
+        | Q(last_used_at__lt=now - dt.timedelta(seconds=API_TOKEN_TOUCH_SECONDS))
+    ).update(last_used_at=now)
+    token.last_used_at = now
+
+
 __all__ = [
+    "api_token_create",
+    "api_token_revoke",
+    "api_token_touch",
     "email_send",
     "notification_email_send",
     "notification_mark_read",

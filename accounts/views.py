@@ -1,8 +1,12 @@
 """Pages of accounts: home, settings for managers, the notification inbox."""
 
+from typing import Any
+
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.db import connection, transaction
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -12,8 +16,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from . import selectors, services
+from .clientip import client_address
 from .forms import DepartmentSettingsForm, HolidayFormSet, OpeningHoursFormSet, StaffingForm
+from .health import health_report
+from .ratelimit import PasswordChecksBusy, password_check_slot, rate_blocked, rate_hit, rate_parse
 from .roles import Role
+
+LOGIN_FAILURE_SCOPE = "login-failure"
 
 
 @require_GET
@@ -35,14 +44,48 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/home.html")
 
 
+class LoginView(auth_views.LoginView):
+    """Django's sign-in, with wrong passwords limited per client address and hashing bounded.
+
+    axes locks one user name after a few failures; this limits one address trying many
+    names. Checking a password costs a deliberate amount of CPU, so each process hashes
+    only a few at once and the rest wait their turn instead of starving other pages.
+    """
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        address = client_address(request)
+        rate = rate_parse(settings.LOGIN_FAILURE_RATE)
+        wait = rate_blocked(scope=LOGIN_FAILURE_SCOPE, key=address, rate=rate)
+        if wait is not None:
+            return _login_refused(request, wait=wait, status=429)
+        try:
+            with password_check_slot():
+                response = super().post(request, *args, **kwargs)
+        except PasswordChecksBusy:
+            return _login_refused(request, wait=1, status=503)
+        if response.status_code != 302:
+            rate_hit(scope=LOGIN_FAILURE_SCOPE, key=address, rate=rate)
+        return response
+
+
+def _login_refused(request: HttpRequest, *, wait: int, status: int) -> HttpResponse:
+    response = render(
+        request, "accounts/login_throttled.html", {"retry_after": wait}, status=status
+    )
+    response["Retry-After"] = str(wait)
+    return response
+
+
 @login_not_required
 @require_GET
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Liveness and database check for load balancers."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+    """Database, broker and cache, each reported; 200 only when all of them answer."""
+    checks = health_report()
+    healthy = all(state == "ok" for state in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503
+    )
 
 
 @require_GET

@@ -23,11 +23,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import Resolver404, resolve
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from accounts.models import Department, User
 from accounts.roles import Role
-from accounts.services import role_assign, roles_ensure
+from accounts.services import api_token_create, api_token_revoke, role_assign, roles_ensure
 from contacts.models import Customer, Identity, IdentityKind, Interaction
 
 PAGE_SIZE = 25
@@ -129,8 +128,10 @@ def bench_users_ensure() -> tuple[User, str]:
         integration.set_unusable_password()
         integration.save(update_fields=["password"])
     role_assign(user=integration, role=Role.INTEGRATION)
-    token, _ = Token.objects.get_or_create(user=integration)
-    return manager, token.key
+    # Keys are stored hashed: each bench run makes its own and revokes the earlier ones.
+    api_token_revoke(token_ids=integration.api_tokens.values_list("pk", flat=True))
+    _token, key = api_token_create(user=integration, name="bench")
+    return manager, key
 
 
 def bench_targets() -> Targets:

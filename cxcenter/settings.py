@@ -58,6 +58,15 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_rate(name: str, default: str) -> str:
+    """A rate in DRF's notation, such as ``20/minute`` (per second, minute, hour or day)."""
+    raw = os.environ.get(name) or default
+    count, _slash, period = raw.partition("/")
+    if not (count.isdigit() and period[:1] in {"s", "m", "h", "d"}):
+        raise ConfigError(name, f"must be a rate such as 20/minute, not {raw!r}")
+    return raw
+
+
 def env_url(name: str, default: str, schemes: set[str]) -> str:
     raw = os.environ.get(name) or default
     scheme = urlsplit(raw).scheme.split("+")[0]
@@ -87,7 +96,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
@@ -103,6 +111,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "cxcenter.errors.RequestGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -153,10 +162,12 @@ except ValueError as exc:
 if _db["ENGINE"] == "django.db.backends.postgresql":
     # Django's own psycopg pool: persistent connections must stay off with it.
     _db["CONN_MAX_AGE"] = 0
-    _db.setdefault("OPTIONS", {})["pool"] = {
+    # When the server is away, fail within seconds (503) instead of holding a worker.
+    _db.setdefault("OPTIONS", {})["connect_timeout"] = env_int("DATABASE_CONNECT_TIMEOUT", 3)
+    _db["OPTIONS"]["pool"] = {
         "min_size": env_int("DATABASE_POOL_MIN", 2),
         "max_size": env_int("DATABASE_POOL_MAX", 10),
-        "timeout": 10,
+        "timeout": env_int("DATABASE_POOL_TIMEOUT", 5),
     }
 else:
     # WAL lets the web process, worker and beat share the file without locking each other out.
@@ -186,13 +197,21 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Trusted reverse proxies in front of the app; each appends to X-Forwarded-For. The
+# client address (for lockouts, throttles and rate limits) is decided from this alone.
+PROXY_COUNT = env_int("PROXY_COUNT", 0)
+# Wrong passwords per client address, on top of the per-account lockout below.
+LOGIN_FAILURE_RATE = env_rate("LOGIN_FAILURE_RATE", "20/minute")
+# Password hashes computed at once per process; a sign-in waits this long for a slot.
+PASSWORD_CHECKS_CONCURRENT = env_int("PASSWORD_CHECKS_CONCURRENT", 1)
+PASSWORD_CHECK_WAIT_SECONDS = env_int("PASSWORD_CHECK_WAIT_SECONDS", 5)
 # Lock an account (user name + address) for a while after five wrong passwords.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "accounts.clientip.client_address"
 AXES_VERBOSE = False
 
 # --- Internationalisation ---------------------------------------------------------
@@ -292,16 +311,26 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- REST API -----------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.HashedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["cxcenter.parsers.GuardedJSONParser"],
+    "EXCEPTION_HANDLER": "cxcenter.errors.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_RATES": {"anon": "60/minute"},
+    "DEFAULT_THROTTLE_CLASSES": [
+        "accounts.authentication.TokenRateThrottle",
+        "accounts.authentication.AddressRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env_rate("API_RATE", "1200/minute"),
+        "anon": env_rate("API_ANON_RATE", "60/minute"),
+    },
     "UNAUTHENTICATED_USER": None,
 }
+# Wrong API tokens per client address before it gets 429.
+API_TOKEN_FAILURE_RATE = env_rate("API_TOKEN_FAILURE_RATE", "20/minute")
 SPECTACULAR_SETTINGS = {
     "TITLE": "cxcenter API",
     "DESCRIPTION": "Integration contract v1: contact moments, customers, orders, tasks, "

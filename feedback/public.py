@@ -12,6 +12,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods
 
+from accounts.clientip import client_address
+
 from .forms import SurveyAnswerForm
 from .models import Invitation, InvitationStatus
 from .services.invitations import invitation_mark_opened
@@ -21,21 +23,11 @@ from .tokens import MAX_TOKEN_LENGTH, token_hash
 RATE_LIMIT_PER_MINUTE = 30
 
 
-def _client_ip(request: HttpRequest) -> str:
-    proxies = getattr(settings, "PROXY_COUNT", 0) or 0
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if proxies and forwarded:
-        hops = [h.strip() for h in forwarded.split(",") if h.strip()]
-        if len(hops) >= proxies:
-            return hops[-proxies]
-    return request.META.get("REMOTE_ADDR", "")
-
-
 def rate_limited(request: HttpRequest) -> bool:
     """A per-IP counter per minute in the cache; more than the limit is refused."""
     limit = getattr(settings, "FEEDBACK_SURVEY_RATE_LIMIT", RATE_LIMIT_PER_MINUTE)
     minute = int(timezone.now().timestamp() // 60)
-    key = f"feedback:survey-rate:{_client_ip(request)}:{minute}"
+    key = f"feedback:survey-rate:{client_address(request)}:{minute}"
     cache.add(key, 0, timeout=120)
     try:
         count = cache.incr(key)

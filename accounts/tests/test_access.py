@@ -2,10 +2,10 @@
 
 import pytest
 from django.test import Client
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.models import Department, User
+from accounts.services import api_token_create
 
 PAGES = [
     "/",
@@ -49,7 +49,10 @@ def test_a_user_without_staff_status_cannot_use_admin(manager_client: Client) ->
 def test_healthz_is_public_and_reports_ok(client: Client, db: None) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok"}
+    assert response.json() == {
+        "status": "ok",
+        "checks": {"database": "ok", "broker": "ok", "cache": "ok"},
+    }
     assert "no-cache" in response["Cache-Control"]
 
 
@@ -92,7 +95,7 @@ def test_a_session_user_sees_department_and_roles(agent_client: Client) -> None:
 
 
 def test_an_invalid_token_gets_401(integration: User) -> None:
-    Token.objects.create(user=integration)
+    api_token_create(user=integration, name="shop")
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION="Token 0000000000000000000000000000000000000000")
     response = client.get("/api/v1/me/")
@@ -100,11 +103,11 @@ def test_an_invalid_token_gets_401(integration: User) -> None:
 
 
 def test_a_token_of_a_deactivated_integration_gets_401(integration: User) -> None:
-    token = Token.objects.create(user=integration)
+    _token, key = api_token_create(user=integration, name="shop")
     integration.is_active = False
     integration.save(update_fields=["is_active"])
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert client.get("/api/v1/me/").status_code == 401
 
 

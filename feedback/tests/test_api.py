@@ -5,9 +5,9 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.tests.clients import api_client_for
 from feedback.models import SurveyKind
 from feedback.services.rollups import rollup_rebuild
 from feedback.tests.factories import ResponseFactory, SurveyFactory
@@ -18,9 +18,7 @@ URL = "/api/v1/feedback/summary/"
 
 @pytest.fixture
 def manager_api(manager) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=manager).key}")
-    return client
+    return api_client_for(manager)
 
 
 def _answers(n: int, customer) -> None:

@@ -1,0 +1,77 @@
+"""API authentication with hashed tokens, and the throttles of the API.
+
+``Authorization: Token <key>`` as DRF's TokenAuthentication reads it, checked against
+:class:`~accounts.models.ApiToken`. Wrong keys are counted per client address: past the
+limit the address gets 429 with ``Retry-After`` before any key is looked up.
+"""
+
+from typing import Any
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions
+from rest_framework.authentication import TokenAuthentication
+from rest_framework.request import Request
+from rest_framework.throttling import SimpleRateThrottle
+
+from .clientip import client_address
+from .models import ApiToken, User
+from .ratelimit import rate_blocked, rate_hit, rate_parse
+from .selectors import api_token_for_key
+from .services import api_token_touch
+
+FAILURE_SCOPE = "api-token-failure"
+
+
+class HashedTokenAuthentication(TokenAuthentication):
+    """DRF's token header, our hashed tokens; a subclass so the OpenAPI scheme stays ``Token``."""
+
+    def authenticate(self, request: Request) -> tuple[User, ApiToken] | None:
+        self._address = client_address(request._request)
+        return super().authenticate(request)
+
+    def authenticate_credentials(self, key: str) -> tuple[User, ApiToken]:
+        address = getattr(self, "_address", "")
+        rate = rate_parse(settings.API_TOKEN_FAILURE_RATE)
+        wait = rate_blocked(scope=FAILURE_SCOPE, key=address, rate=rate)
+        if wait is not None:
+            raise exceptions.Throttled(wait=wait)
+        token = api_token_for_key(key=key)
+        if token is None:
+            wait = rate_hit(scope=FAILURE_SCOPE, key=address, rate=rate)
+            if wait is not None:
+                raise exceptions.Throttled(wait=wait)
+            raise exceptions.AuthenticationFailed(_("Invalid or expired token."))
+        api_token_touch(token=token)
+        return token.user, token
+
+
+class _AddressIdent:
+    def get_ident(self, request: Request) -> str:
+        return client_address(request._request)
+
+
+class TokenRateThrottle(_AddressIdent, SimpleRateThrottle):
+    """Requests per token (per user for a browser session), at the ``user`` rate."""
+
+    scope = "user"
+
+    def get_cache_key(self, request: Request, view: Any) -> str | None:
+        if isinstance(request.auth, ApiToken):
+            ident = f"token-{request.auth.pk}"
+        elif request.user and request.user.is_authenticated:
+            ident = f"user-{request.user.pk}"
+        else:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class AddressRateThrottle(_AddressIdent, SimpleRateThrottle):
+    """Requests without authentication per client address, at the ``anon`` rate."""
+
+    scope = "anon"
+
+    def get_cache_key(self, request: Request, view: Any) -> str | None:
+        if request.user and request.user.is_authenticated:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
