@@ -129,6 +129,15 @@ class Case(models.Model):
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     resolution_note = models.TextField(_("what was done"), blank=True)
+    follows = models.ForeignKey(
+        "self",
+        verbose_name=_("follows case"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="followed_by",
+        help_text=_("The earlier case this one continues (a late reply to a resolved case)."),
+    )
 
     class Meta:
         verbose_name = _("case")
