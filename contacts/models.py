@@ -135,6 +135,9 @@ class Identity(models.Model):
     value = models.CharField(_("value"), max_length=254)
     first_seen = models.DateTimeField(_("first seen"))
     last_seen = models.DateTimeField(_("last seen"))
+    # E-mail: since when mail to this address bounces (a delivery status notification said
+    # so); the reply form warns the agent. Cleared when the customer writes from it again.
+    bouncing_since = models.DateTimeField(_("bouncing since"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("identity")
@@ -497,3 +500,7 @@ class CustomerImport(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+# The e-mail models live in their own module; imported here so that Django finds them.
+from contacts.mail.models import Attachment, EmailDetail, Mailbox  # noqa: E402, F401

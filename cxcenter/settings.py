@@ -388,6 +388,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "kwargs": {"days": 2},
     },
     # Idempotent: running any of these twice changes nothing the second time.
+    "contacts-mailboxes-fetch": {"task": "contacts.tasks.mailboxes_fetch", "schedule": 60},
     "journeys-sla-escalate": {"task": "journeys.sla_escalate", "schedule": 60},
     "journeys-campaign-warnings": {"task": "journeys.campaign_warnings", "schedule": 15 * 60},
     "journeys-landing-checks": {"task": "journeys.landing_checks", "schedule": 60 * 60},
@@ -430,6 +431,39 @@ CAMPAIGN_FREQUENCY_CAP_DAYS = env_int("CAMPAIGN_FREQUENCY_CAP_DAYS", 7)
 CAMPAIGN_LANDING_TIMEOUT = env_int("CAMPAIGN_LANDING_TIMEOUT", 5)
 # Live segment counts stop here and show "more than", so they stay fast on big tables.
 SEGMENT_COUNT_CAP = env_int("SEGMENT_COUNT_CAP", 10_000)
+
+# E-mail in: the largest message and attachment taken in (bytes), the attachment types kept
+# (others are recorded as refused, without the file), how many messages one IMAP fetch takes
+# per mailbox, and for how many days a reply reopens a resolved case (later: a new case).
+CXCENTER_MAIL_MAX_BYTES = env_int("CXCENTER_MAIL_MAX_BYTES", 25 * 1024 * 1024)
+CXCENTER_MAIL_MAX_ATTACHMENT_BYTES = env_int("CXCENTER_MAIL_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)
+CXCENTER_MAIL_ATTACHMENT_TYPES = env_list(
+    "CXCENTER_MAIL_ATTACHMENT_TYPES",
+    [
+        "application/pdf",
+        "image/png",
+        "image/jpeg",
+        "image/gif",
+        "image/webp",
+        "image/heic",
+        "text/plain",
+        "text/csv",
+        "text/calendar",
+        "message/rfc822",
+        "application/msword",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.ms-excel",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.oasis.opendocument.text",
+        "application/vnd.oasis.opendocument.spreadsheet",
+        "application/zip",
+    ],
+)
+CXCENTER_MAIL_FETCH_BATCH = env_int("CXCENTER_MAIL_FETCH_BATCH", 100)
+CXCENTER_MAIL_FETCH_TIMEOUT = env_int("CXCENTER_MAIL_FETCH_TIMEOUT", 30)
+CXCENTER_REOPEN_DAYS = env_int("CXCENTER_REOPEN_DAYS", 14)
+# Key for secrets stored in the database (IMAP passwords); derived from SECRET_KEY when unset.
+CXCENTER_FIELD_KEY = env_str("CXCENTER_FIELD_KEY")
 
 # Public survey page: requests per client address per minute.
 FEEDBACK_SURVEY_RATE_LIMIT = env_int("FEEDBACK_SURVEY_RATE_LIMIT", 30)

@@ -4,8 +4,14 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
-def _route_interaction(*, interaction: Any, **kwargs: Any) -> None:
-    """An inbound contact moment becomes work (see services.routing.interaction_route)."""
+def _route_interaction(*, interaction: Any, mail: Any = None, **kwargs: Any) -> None:
+    """An inbound contact moment becomes work (see services.routing.interaction_route); an
+    e-mail is threaded into its case first (services.mailthread.email_route)."""
+    if mail is not None:
+        from .services.mailthread import email_route
+
+        email_route(interaction=interaction, mail=mail)
+        return
     from .services.routing import interaction_route_recorded
 
     interaction_route_recorded(interaction=interaction)

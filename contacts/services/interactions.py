@@ -9,7 +9,7 @@ from django.db.models.functions import Greatest
 
 from accounts.models import Department, User
 from contacts.models import Customer, Identity, Interaction
-from contacts.signals import interaction_recorded
+from contacts.signals import MailHints, interaction_recorded
 
 
 # No savepoint of its own: no caller catches a database error from here to carry on, and
@@ -31,11 +31,14 @@ def interaction_record(
     source: str = "cxcenter",
     external_id: str = "",
     created_customer: bool = False,
+    message_id: str = "",
+    mail: MailHints | None = None,
 ) -> Interaction:
     """Store one contact moment and tell listeners (routing, journeys) about it.
 
     Keeps ``customer.last_interaction_at`` and ``identity.last_seen`` current without
-    reading them first (one UPDATE each, never moving backwards in time).
+    reading them first (one UPDATE each, never moving backwards in time). ``mail`` carries
+    an inbound e-mail's threading hints to the listeners.
     """
     interaction = Interaction.objects.create(
         customer=customer,
@@ -51,6 +54,7 @@ def interaction_record(
         department=department,
         source=source,
         external_id=external_id,
+        message_id=message_id,
     )
     Customer.objects.filter(
         Q(last_interaction_at__isnull=True) | Q(last_interaction_at__lt=occurred_at),
@@ -59,6 +63,6 @@ def interaction_record(
     if identity is not None:
         Identity.objects.filter(pk=identity.pk).update(last_seen=Greatest("last_seen", occurred_at))
     interaction_recorded.send(
-        sender=Interaction, interaction=interaction, created_customer=created_customer
+        sender=Interaction, interaction=interaction, created_customer=created_customer, mail=mail
     )
     return interaction

@@ -14,6 +14,7 @@ from contacts.models import (
     Identity,
     IdentityKind,
     Interaction,
+    Mailbox,
     Order,
     ProfileFact,
     ProfileQuestion,
@@ -100,3 +101,12 @@ class OrderFactory(factory.django.DjangoModelFactory):
     product_sku = "SHOE-42"
     product_name = "Hardloopschoen"
     ordered_at = factory.LazyFunction(timezone.now)
+
+
+class MailboxFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Mailbox
+        django_get_or_create = ("address",)
+
+    name = factory.Sequence(lambda n: f"support{n}" if n else "support")
+    address = "support@cxcenter.test"

@@ -139,6 +139,15 @@ class Case(models.Model):
         choices=[("in", _("Customer")), ("out", _("Us"))],
     )
     last_message_preview = models.CharField(_("last message preview"), max_length=140, blank=True)
+    follows = models.ForeignKey(
+        "self",
+        verbose_name=_("follows case"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="followed_by",
+        help_text=_("The earlier case this one continues (a late reply to a resolved case)."),
+    )
 
     class Meta:
         verbose_name = _("case")

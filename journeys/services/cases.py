@@ -452,7 +452,8 @@ def case_close(*, case: Case, by: User) -> Case:
 
 
 @transaction.atomic
-def case_reopen(*, case: Case, by: User) -> Case:
+def case_reopen(*, case: Case, by: User | None) -> Case:
+    """Open a resolved or closed case again; ``by`` None: the customer's reply did it."""
     locked = _locked(case)
     if locked.is_open:
         raise ValidationError({"status": _("This case is still open.")})

@@ -125,6 +125,7 @@ def case_route(
     priority: str | None = None,
     resolution_hours: int | None = None,
     department: Department | None = None,
+    follows: Case | None = None,
 ) -> Case:
     """Open a case for ``customer`` through the routing rules.
 
@@ -132,6 +133,7 @@ def case_route(
     resolution target (business hours of the owning department), e.g. feedback follow-up
     with 48 hours; ``department`` skips the rules and routes there directly. The case's
     SLA due times are set from the policy in the owning department's business hours.
+    ``follows``: the earlier (resolved) case this one continues.
     """
     if priority is not None and priority not in Priority.values:
         raise ValueError(f"unknown priority {priority!r}")
@@ -183,6 +185,7 @@ def case_route(
         sla_policy=policy,
         first_response_due=due.first_response,
         resolution_due=due.resolution,
+        follows=follows,
     )
     if origin is not None:
         case_last_message_fields(case=case, interaction=origin)
@@ -207,7 +210,7 @@ def interaction_needs_routing(*, interaction: Interaction) -> bool:
     )
 
 
-def _open_case_for(*, interaction: Interaction) -> Case | None:
+def case_open_for(*, interaction: Interaction) -> Case | None:
     """The open case this message continues: same campaign, same topic, else the latest."""
     # One query: the preference becomes the first sort key.
     preferred = []
@@ -245,10 +248,9 @@ def interaction_route_recorded(*, interaction: Interaction) -> Case | None:
     return _route(interaction=interaction)
 
 
-def _route(*, interaction: Interaction) -> Case | None:
-    case = _open_case_for(interaction=interaction)
-    if case is not None:
-        return case_customer_replied(case=case, interaction=interaction)
+def case_route_interaction(*, interaction: Interaction, follows: Case | None = None) -> Case:
+    """A new case for an inbound contact moment; one addressed to a department (through a
+    mailbox of it) goes there, anything else through the rules."""
     return case_route(
         customer=interaction.customer,
         subject=interaction.subject,
@@ -257,4 +259,13 @@ def _route(*, interaction: Interaction) -> Case | None:
         topic=interaction.topic,
         campaign_code=interaction.campaign_code,
         origin=interaction,
+        department=interaction.department,
+        follows=follows,
     )
+
+
+def _route(*, interaction: Interaction) -> Case | None:
+    case = case_open_for(interaction=interaction)
+    if case is not None:
+        return case_customer_replied(case=case, interaction=interaction)
+    return case_route_interaction(interaction=interaction)
