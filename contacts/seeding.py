@@ -182,7 +182,8 @@ CUSTOMER_COLUMNS = (
 IDENTITY_COLUMNS = ("id", "customer_id", "kind", "value", "first_seen", "last_seen")
 INTERACTION_COLUMNS = (
     "id", "customer_id", "identity_id", "channel", "direction", "occurred_at", "subject",
-    "body", "topic", "campaign_code", "source", "external_id", "created_at",
+    "body", "topic", "campaign_code", "source", "external_id", "created_at", "message_id",
+    "delivery_status", "delivery_error",
 )  # fmt: skip
 ORDER_COLUMNS = (
     "id", "customer_id", "source", "external_id", "product_sku", "product_name", "amount",
@@ -541,6 +542,9 @@ class _Generator:
                         source,
                         external,
                         occurred,
+                        "",
+                        "",
+                        "",
                     )
                 )
 
