@@ -29,5 +29,15 @@ class MailHints:
 # mail (MailHints for an inbound e-mail, else None).
 interaction_recorded = Signal()
 
+# Sent inside the batch intake transaction once per batch, instead of interaction_recorded
+# per moment, so that listeners do their work set-based. kwargs: interactions
+# (list[Interaction], in input order, customers attached), created_customer_ids (set[int]).
+interactions_recorded_bulk = Signal()
+
+# Sent after commit, once per contact moment newly stored by the single or the batch intake:
+# for side effects that must not run inside the transaction. kwargs: interaction,
+# created_customer (bool).
+interaction_stored = Signal()
+
 # Sent inside the transaction after an order was first marked delivered. kwargs: order.
 order_delivered = Signal()

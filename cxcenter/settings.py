@@ -267,6 +267,8 @@ if not (DEBUG or TESTING):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
+# The batch intake endpoints (up to 1,000 items) read their own body up to this size.
+CXCENTER_BATCH_MAX_BYTES = env_int("CXCENTER_BATCH_MAX_BYTES", 10 * 1024 * 1024)
 
 # --- E-mail -----------------------------------------------------------------------
 # EMAIL_URL: smtp://user:password@host:587?tls=1 (or ?ssl=1), console://, or locmem://.

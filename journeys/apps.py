@@ -17,6 +17,13 @@ def _route_interaction(*, interaction: Any, mail: Any = None, **kwargs: Any) -> 
     interaction_route_recorded(interaction=interaction)
 
 
+def _route_interactions(*, interactions: Any, **kwargs: Any) -> None:
+    """A batch of contact moments becomes work (see services.routing_bulk)."""
+    from .services.routing_bulk import interactions_route_bulk
+
+    interactions_route_bulk(interactions=interactions)
+
+
 class JourneysConfig(AppConfig):
     name = "journeys"
     verbose_name = _("Journeys, cases and campaigns")
@@ -28,12 +35,15 @@ class JourneysConfig(AppConfig):
 
         from accounts.models import Department, Holiday, OpeningHours
         from contacts.panels import CustomerPanel, panel_register
-        from contacts.signals import interaction_recorded
+        from contacts.signals import interaction_recorded, interactions_recorded_bulk
 
         from .caches import routing_config_clear, routing_config_tables_set, routing_config_watch
         from .models import RoutingRule, SlaPolicy
 
         interaction_recorded.connect(_route_interaction, dispatch_uid="journeys.route_interaction")
+        interactions_recorded_bulk.connect(
+            _route_interactions, dispatch_uid="journeys.route_interactions"
+        )
         routing_config_tables_set(
             tables=tuple(
                 m._meta.db_table

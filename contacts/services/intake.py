@@ -18,6 +18,7 @@ from contacts.models import (
 )
 from contacts.services.identity import IdentityValue
 from contacts.services.interactions import interaction_record
+from contacts.signals import interaction_stored
 
 # Stored untranslated; the duplicates page translates it when shown.
 SHARED_IDENTITIES_REASON = gettext_noop("identities used together in one contact")
@@ -190,6 +191,13 @@ def interaction_intake(
         )
 
     interaction, created = idempotent_create(existing=existing, create=create)
+    if created:
+        new_customer = customer_created
+        transaction.on_commit(
+            lambda: interaction_stored.send(
+                sender=Interaction, interaction=interaction, created_customer=new_customer
+            )
+        )
     return IntakeResult(
         interaction=interaction,
         created=created,

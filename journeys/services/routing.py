@@ -5,6 +5,7 @@ rules are tried in order, the first match wins; when none matches, the case goes
 contact center's exception queue with its own short SLA. Nothing is ever dropped.
 """
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -111,6 +112,87 @@ def routing_rules_active() -> list[RoutingRule]:
     return routing_config_get("routing-rules", _active_rules)
 
 
+def case_build(
+    *,
+    customer: Customer,
+    subject: str,
+    body: str = "",
+    channel: str = "",
+    topic: str = "",
+    campaign_code: str = "",
+    origin: Interaction | None = None,
+    priority: str | None = None,
+    resolution_hours: int | None = None,
+    department: Department | None = None,
+    rules: list[RoutingRule] | None = None,
+    facts: dict[str, str] | None = None,
+    start: dt.datetime | None = None,
+    follows: Case | None = None,
+) -> Case:
+    """The case ``case_route`` opens, not saved yet (the batch intake saves many at once).
+
+    ``rules`` and ``facts`` (the customer's current facts for the rules' fact keys) are read
+    here when not given.
+    """
+    if priority is not None and priority not in Priority.values:
+        raise ValueError(f"unknown priority {priority!r}")
+    rule = None
+    is_exception = False
+    if department is None:
+        rules = routing_rules_active() if rules is None else rules
+        if facts is None:
+            facts = _customer_facts(
+                customer=customer, keys={r.match_fact_key for r in rules if r.match_fact_key}
+            )
+        inbound = Inbound(
+            channel=channel,
+            topic=topic,
+            subject=subject,
+            body=body,
+            campaign_code=campaign_code,
+            facts=facts,
+        )
+        rule = rule_first_match(rules=rules, inbound=inbound)
+        if rule is None:
+            is_exception = True
+            department = contact_center()
+        else:
+            department = rule.department
+    chosen_priority = priority or (rule.priority if rule else Priority.NORMAL)
+    if is_exception:
+        policy = sla_exception_policy()
+    elif rule is not None and rule.sla_policy is not None:
+        policy = rule.sla_policy
+    else:
+        policy = sla_policy_for(priority=chosen_priority)
+    due = sla_due_times(
+        policy=policy,
+        department=department,
+        start=start or timezone.now(),
+        resolution_minutes=resolution_hours * 60 if resolution_hours is not None else None,
+    )
+    return Case(
+        customer=customer,
+        origin=origin,
+        subject=(subject or body or "—")[:300],
+        topic=topic[:100],
+        campaign_code=campaign_code[:50],
+        priority=chosen_priority,
+        status=CaseStatus.NEW,
+        department=department,
+        is_exception=is_exception,
+        routing_rule=rule,
+        sla_policy=policy,
+        first_response_due=due.first_response,
+        resolution_due=due.resolution,
+        follows=follows,
+    )
+
+
+def case_auto_assign_wanted(*, case: Case) -> bool:
+    return bool(getattr(settings, "CXCENTER_CASE_AUTO_ASSIGN", False)) and not case.is_exception
+
+
 # No savepoint of its own: nothing here catches a database error to carry on.
 @transaction.atomic(savepoint=False)
 def case_route(
@@ -135,56 +217,17 @@ def case_route(
     SLA due times are set from the policy in the owning department's business hours.
     ``follows``: the earlier (resolved) case this one continues.
     """
-    if priority is not None and priority not in Priority.values:
-        raise ValueError(f"unknown priority {priority!r}")
-    rule = None
-    is_exception = False
-    if department is None:
-        rules = routing_rules_active()
-        inbound = Inbound(
-            channel=channel,
-            topic=topic,
-            subject=subject,
-            body=body,
-            campaign_code=campaign_code,
-            facts=_customer_facts(
-                customer=customer, keys={r.match_fact_key for r in rules if r.match_fact_key}
-            ),
-        )
-        rule = rule_first_match(rules=rules, inbound=inbound)
-        if rule is None:
-            is_exception = True
-            department = contact_center()
-        else:
-            department = rule.department
-    chosen_priority = priority or (rule.priority if rule else Priority.NORMAL)
-    if is_exception:
-        policy = sla_exception_policy()
-    elif rule is not None and rule.sla_policy is not None:
-        policy = rule.sla_policy
-    else:
-        policy = sla_policy_for(priority=chosen_priority)
-    start = timezone.now()
-    due = sla_due_times(
-        policy=policy,
-        department=department,
-        start=start,
-        resolution_minutes=resolution_hours * 60 if resolution_hours is not None else None,
-    )
-    case = Case(
+    case = case_build(
         customer=customer,
+        subject=subject,
+        body=body,
+        channel=channel,
+        topic=topic,
+        campaign_code=campaign_code,
         origin=origin,
-        subject=(subject or body or "—")[:300],
-        topic=topic[:100],
-        campaign_code=campaign_code[:50],
-        priority=chosen_priority,
-        status=CaseStatus.NEW,
+        priority=priority,
+        resolution_hours=resolution_hours,
         department=department,
-        is_exception=is_exception,
-        routing_rule=rule,
-        sla_policy=policy,
-        first_response_due=due.first_response,
-        resolution_due=due.resolution,
         follows=follows,
     )
     if origin is not None:
@@ -196,7 +239,7 @@ def case_route(
         CaseMessage.objects.bulk_create(
             [CaseMessage(interaction=origin, case=case)], ignore_conflicts=True
         )
-    if getattr(settings, "CXCENTER_CASE_AUTO_ASSIGN", False) and not is_exception:
+    if case_auto_assign_wanted(case=case):
         case_assign_round_robin(case=case)
     return case
 
