@@ -9,9 +9,12 @@
 """
 
 import os
+import socket
 from collections.abc import Iterator
+from dataclasses import dataclass
+from email.message import EmailMessage
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.test import Client
@@ -152,3 +155,67 @@ def page(browser: "Browser") -> Iterator["Page"]:
     page = context.new_page()
     yield page
     context.close()
+
+
+# --- Outbound messages ------------------------------------------------------------------
+@pytest.fixture
+def outbound_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Outbound sends run in this process when their transaction commits, as a worker
+    would run them (retries included, without waiting), instead of going to the broker.
+    Use with ``django_capture_on_commit_callbacks(execute=True)``."""
+    from contacts.tasks import outbound_deliver_task
+    from cxcenter.celery import app
+
+    # Propagating would stop at the first Retry; the result is checked below instead.
+    monkeypatch.setitem(app.conf, "task_eager_propagates", False)
+
+    def run_here(*args: object, **kwargs: object) -> object:
+        result = outbound_deliver_task.apply(args=args, kwargs=kwargs)
+        if result.failed():
+            raise result.result
+        return result.result
+
+    monkeypatch.setattr(outbound_deliver_task, "delay", run_here)
+
+
+@dataclass
+class SmtpServer:
+    host: str
+    port: int
+    messages: list["EmailMessage"]
+
+    @property
+    def url(self) -> str:
+        return f"smtp://{self.host}:{self.port}"
+
+
+@pytest.fixture
+def smtp_server(settings: Any) -> Iterator[SmtpServer]:
+    """A real SMTP server on 127.0.0.1 (aiosmtpd); Django's default mailer sends to it.
+    ``messages`` holds what arrived, parsed."""
+    from email import message_from_bytes, policy
+
+    from aiosmtpd.controller import Controller
+
+    received: list[EmailMessage] = []
+
+    class Handler:
+        async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:
+            received.append(message_from_bytes(envelope.content, policy=policy.default))
+            return "250 Message accepted for delivery"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        settings.MAILERS = {
+            "default": {
+                "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
+            }
+        }
+        yield SmtpServer(host="127.0.0.1", port=port, messages=received)
+    finally:
+        controller.stop()

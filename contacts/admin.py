@@ -10,6 +10,7 @@ from .models import (
     Identity,
     Interaction,
     Order,
+    OutboundMessage,
     ProfileFact,
     ProfileQuestion,
 )
@@ -43,11 +44,28 @@ class IdentityAdmin(admin.ModelAdmin):
     show_full_result_count = False
 
 
+class OutboundInline(admin.StackedInline):
+    model = OutboundMessage
+    extra = 0
+    can_delete = False
+    readonly_fields = ("kind", "to_address", "reply_to", "in_reply_to", "references", "attempts")
+
+
 @admin.register(Interaction)
 class InteractionAdmin(admin.ModelAdmin):
-    list_display = ("occurred_at", "channel", "direction", "customer", "subject", "source")
-    list_filter = ("channel", "direction")
+    list_display = (
+        "occurred_at",
+        "channel",
+        "direction",
+        "customer",
+        "subject",
+        "source",
+        "delivery_status",
+    )
+    list_filter = ("channel", "direction", "delivery_status")
     raw_id_fields = ("customer", "identity", "agent")
+    readonly_fields = ("message_id", "delivery_status", "delivery_error", "delivery_updated_at")
+    inlines = [OutboundInline]
     show_full_result_count = False
 
 

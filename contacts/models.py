@@ -36,19 +36,6 @@ class IdentityKind(models.TextChoices):
     CHAT = "chat", _("Chat visitor id")
 
 
-# Which identity kinds reach a customer on which channel.
-CHANNEL_IDENTITY_KINDS: dict[str, tuple[str, ...]] = {
-    Channel.EMAIL: (IdentityKind.EMAIL,),
-    Channel.PHONE: (IdentityKind.PHONE, IdentityKind.WHATSAPP, IdentityKind.SMS),
-    Channel.WHATSAPP: (IdentityKind.WHATSAPP, IdentityKind.PHONE),
-    Channel.SMS: (IdentityKind.SMS, IdentityKind.PHONE, IdentityKind.WHATSAPP),
-    Channel.FACEBOOK: (IdentityKind.FACEBOOK,),
-    Channel.INSTAGRAM: (IdentityKind.INSTAGRAM,),
-    Channel.X: (IdentityKind.X,),
-    Channel.CHAT: (IdentityKind.CHAT,),
-}
-
-
 class Direction(models.TextChoices):
     INBOUND = "in", _("Inbound")
     OUTBOUND = "out", _("Outbound")
@@ -58,6 +45,8 @@ class DeliveryStatus(models.TextChoices):
     """Where an outbound message is: set by the outbound path and by provider callbacks."""
 
     QUEUED = "queued", _("Queued")
+    # Claimed by a worker that is handing it to the provider right now.
+    SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
     DELIVERED = "delivered", _("Delivered")
     READ = "read", _("Read")
@@ -229,10 +218,58 @@ class Interaction(models.Model):
                 condition=~Q(message_id=""),
                 name="interaction_message_id_idx",
             ),
+            # Settings → Channels: messages sent per channel today, failed sends this week.
+            models.Index(
+                fields=["channel", "occurred_at"],
+                condition=Q(direction="out"),
+                name="interaction_outbound_idx",
+            ),
+            models.Index(
+                fields=["delivery_updated_at"],
+                condition=Q(delivery_status="failed"),
+                name="interaction_failed_idx",
+            ),
+            # The sweep of messages no worker will finish.
+            models.Index(
+                fields=["delivery_updated_at"],
+                condition=Q(delivery_status__in=["queued", "sending"]),
+                name="interaction_pending_idx",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} {self.get_direction_display()} {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class OutboundKind(models.TextChoices):
+    REPLY = "reply", _("Reply")
+    ACKNOWLEDGEMENT = "ack", _("Acknowledgement of receipt")
+    INVITATION = "invitation", _("Survey invitation")
+    REMINDER = "reminder", _("Survey reminder")
+    CAMPAIGN = "campaign", _("Campaign message")
+    TEST = "test", _("Test message")
+
+
+class OutboundMessage(models.Model):
+    """How an outbound contact moment is to be sent: the address, the e-mail threading
+    headers, and the attempts so far. The status is on the contact moment itself."""
+
+    interaction = models.OneToOneField(
+        Interaction, on_delete=models.CASCADE, primary_key=True, related_name="outbound"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=OutboundKind.choices)
+    to_address = models.CharField(_("to"), max_length=254)
+    reply_to = models.CharField(_("reply to"), max_length=254, blank=True)
+    in_reply_to = models.CharField(_("in reply to"), max_length=255, blank=True)
+    references = models.TextField(_("references"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+
+    class Meta:
+        verbose_name = _("outbound message")
+        verbose_name_plural = _("outbound messages")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.to_address}"
 
 
 class AnswerType(models.TextChoices):

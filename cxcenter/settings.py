@@ -7,6 +7,7 @@ one line naming the variable.
 
 import os
 import sys
+from email.utils import formataddr, parseaddr
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -397,6 +398,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "feedback-invitations-due": {"task": "feedback.invitations_send_due", "schedule": 5 * 60},
     "feedback-rollup": {"task": "feedback.rollup_refresh", "schedule": 15 * 60},
     "feedback-outcome-rollup": {"task": "feedback.outcome_rollup_refresh", "schedule": 15 * 60},
+    "contacts-outbound-sweep": {"task": "contacts.outbound_sweep", "schedule": 5 * 60},
 }
 
 # --- Logging --------------------------------------------------------------------------
@@ -418,11 +420,50 @@ PROFILE_FACT_STALE_DAYS = env_int("PROFILE_FACT_STALE_DAYS", 365)
 
 # Cases: give each newly routed case to the agent on duty with the fewest open cases.
 CXCENTER_CASE_AUTO_ASSIGN = env_bool("CXCENTER_CASE_AUTO_ASSIGN", False)
-# SMS and WhatsApp providers: a class with send(*, channel, to, body) -> message id. The
-# default writes the message to the log and sends nothing.
-CXCENTER_SMS_BACKEND = env_str("CXCENTER_SMS_BACKEND", "journeys.backends.LoggingMessageBackend")
+# --- Channels out (see contacts/channels.py) ------------------------------------------
+# The address cxcenter sends e-mail from and that replies come back to (signed reply
+# addresses are made from it: support+c12.<signature>@example.com).
+CXCENTER_MAIL_ADDRESS = env_str("CXCENTER_MAIL_ADDRESS") or parseaddr(DEFAULT_FROM_EMAIL)[1]
+CXCENTER_MAIL_FROM = formataddr(
+    (parseaddr(DEFAULT_FROM_EMAIL)[0] or "cxcenter", CXCENTER_MAIL_ADDRESS)
+)
+# WhatsApp Business Cloud API: the access token, the sender's phone number id, the app
+# secret that signs webhooks, and the token of the webhook verification handshake.
+WHATSAPP_API_BASE = env_url(
+    "WHATSAPP_API_BASE", "https://graph.facebook.com", {"http", "https"}
+).rstrip("/")
+WHATSAPP_API_VERSION = env_str("WHATSAPP_API_VERSION", "v21.0")
+WHATSAPP_TOKEN = env_str("WHATSAPP_TOKEN")
+WHATSAPP_PHONE_NUMBER_ID = env_str("WHATSAPP_PHONE_NUMBER_ID")
+WHATSAPP_APP_SECRET = env_str("WHATSAPP_APP_SECRET")
+WHATSAPP_VERIFY_TOKEN = env_str("WHATSAPP_VERIFY_TOKEN")
+# SMS through Twilio (or an API that speaks Twilio's Messages resource): the account, its
+# auth token (also signs webhooks), and a sender number or a messaging service.
+TWILIO_API_BASE = env_url("TWILIO_API_BASE", "https://api.twilio.com", {"http", "https"}).rstrip(
+    "/"
+)
+TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID")
+TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN")
+TWILIO_FROM = env_str("TWILIO_FROM")
+TWILIO_MESSAGING_SERVICE_SID = env_str("TWILIO_MESSAGING_SERVICE_SID")
+# Seconds to wait for a provider's HTTP API before the send is retried later.
+CXCENTER_PROVIDER_TIMEOUT = env_int("CXCENTER_PROVIDER_TIMEOUT", 10)
+# A failing send is tried this many times in all, with exponential backoff between tries.
+CXCENTER_SEND_ATTEMPTS = env_int("CXCENTER_SEND_ATTEMPTS", 5)
+# Backends: a class with send(message) -> provider message id. SMS and WhatsApp go to the
+# provider when its account is configured, otherwise they are written to the log.
+CXCENTER_EMAIL_BACKEND = env_str("CXCENTER_EMAIL_BACKEND", "contacts.backends.email.EmailBackend")
+CXCENTER_SMS_BACKEND = env_str(
+    "CXCENTER_SMS_BACKEND",
+    "contacts.backends.twilio.TwilioBackend"
+    if TWILIO_ACCOUNT_SID
+    else "contacts.backends.LoggingMessageBackend",
+)
 CXCENTER_WHATSAPP_BACKEND = env_str(
-    "CXCENTER_WHATSAPP_BACKEND", "journeys.backends.LoggingMessageBackend"
+    "CXCENTER_WHATSAPP_BACKEND",
+    "contacts.backends.whatsapp.WhatsAppBackend"
+    if WHATSAPP_TOKEN
+    else "contacts.backends.LoggingMessageBackend",
 )
 
 # Campaigns: warnings to contact-center leads ("10wd" = ten working days, "1d" = one day),

@@ -9,8 +9,8 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from accounts.models import User
+from contacts.channels import channel_identity_kinds
 from contacts.models import (
-    CHANNEL_IDENTITY_KINDS,
     Channel,
     Consent,
     ConsentStatus,
@@ -91,7 +91,7 @@ def _reachable() -> Q:
     for channel in REACHING_CHANNELS:
         has_identity = Exists(
             Identity.objects.filter(
-                customer=OuterRef("pk"), kind__in=CHANNEL_IDENTITY_KINDS[channel]
+                customer=OuterRef("pk"), kind__in=channel_identity_kinds(channel)
             )
         )
         opted_out = Exists(

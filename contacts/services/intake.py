@@ -9,8 +9,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_noop
 
+from contacts.channels import channel_identity_kinds
 from contacts.models import (
-    CHANNEL_IDENTITY_KINDS,
     Customer,
     DuplicateCandidate,
     Identity,
@@ -111,7 +111,7 @@ def _identity_for_channel(resolution: Resolution, channel: str) -> Identity | No
     """The identity the contact came in through: the first of a kind that fits the channel,
     held by the customer the contact is attached to."""
     mine = [i for i in resolution.identities.values() if i.customer_id == resolution.customer.pk]
-    for kind in CHANNEL_IDENTITY_KINDS.get(channel, ()):
+    for kind in channel_identity_kinds(channel):
         for identity in mine:
             if identity.kind == kind:
                 return identity

@@ -6,6 +6,7 @@ import datetime as dt
 from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import Greatest
+from django.utils import timezone
 
 from accounts.models import Department, User
 from contacts.models import Customer, Identity, Interaction
@@ -33,6 +34,7 @@ def interaction_record(
     created_customer: bool = False,
     message_id: str = "",
     mail: MailHints | None = None,
+    delivery_status: str = "",
 ) -> Interaction:
     """Store one contact moment and tell listeners (routing, journeys) about it.
 
@@ -55,6 +57,8 @@ def interaction_record(
         source=source,
         external_id=external_id,
         message_id=message_id,
+        delivery_status=delivery_status,
+        delivery_updated_at=timezone.now() if delivery_status else None,
     )
     Customer.objects.filter(
         Q(last_interaction_at__isnull=True) | Q(last_interaction_at__lt=occurred_at),

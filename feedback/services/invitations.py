@@ -17,8 +17,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from contacts.models import CHANNEL_IDENTITY_KINDS, Consent, ConsentStatus, Customer, Order
-from feedback.messaging import SUPPORTED_CHANNELS, message_send
+from contacts.channels import ChannelChoice, channel_for_customer, channel_spec
+from contacts.models import Customer, Identity, Order, OutboundKind
+from contacts.services.outbound import outbound_send
 from feedback.models import (
     Invitation,
     InvitationStatus,
@@ -79,32 +80,14 @@ def _reachable_customer(customer: Customer) -> Customer:
     return customer
 
 
-def channel_choose(*, customer: Customer) -> tuple[str, str] | SkipReason:
-    """(channel, address) to invite ``customer`` on: the preferred channel first, then
-    e-mail, SMS, WhatsApp; a channel the customer opted out of is never used. Without a
-    channel left: the reason (opted out, or no address at all)."""
-    opted_out = set(
-        Consent.objects.filter(customer=customer, status=ConsentStatus.OPT_OUT).values_list(
-            "channel", flat=True
-        )
-    )
-    identities: dict[str, str] = {}
-    for kind, value in customer.identities.order_by("-last_seen").values_list("kind", "value"):
-        identities.setdefault(kind, value)
-    order = [customer.preferred_channel] if customer.preferred_channel in SUPPORTED_CHANNELS else []
-    order += [c for c in SUPPORTED_CHANNELS if c not in order]
-    blocked = False
-    for channel in order:
-        address = next(
-            (identities[k] for k in CHANNEL_IDENTITY_KINDS[channel] if k in identities), None
-        )
-        if address is None:
-            continue
-        if channel in opted_out:
-            blocked = True
-            continue
-        return channel, address
-    return SkipReason.OPTED_OUT if blocked else SkipReason.NO_ADDRESS
+def channel_choose(*, customer: Customer) -> tuple[str, Identity] | SkipReason:
+    """(channel, identity) to invite ``customer`` on: the preferred channel first, then the
+    others the registry can send on; a channel the customer opted out of is never used.
+    Without a channel left: the reason (opted out, or no address at all)."""
+    choice: ChannelChoice = channel_for_customer(customer=customer)
+    if choice.identity is None:
+        return SkipReason.OPTED_OUT if choice.opted_out else SkipReason.NO_ADDRESS
+    return choice.channel, choice.identity
 
 
 def _next_due(
@@ -156,9 +139,10 @@ def invitation_send(*, invitation_id: int, now: dt.datetime | None = None) -> st
     """Send the message (first or reminder) that is due for one invitation.
 
     The row is claimed with a conditional UPDATE on the state read (status, reminders sent,
-    due time); a second worker's UPDATE matches nothing and it stops. The message goes out
-    inside the same transaction, so a failing send rolls the claim back and the next run
-    retries it. Returns what happened: sent, reminded, skipped, expired or not_due.
+    due time); a second worker's UPDATE matches nothing and it stops. The message is
+    recorded in the same transaction through the outbound path, which sends it after
+    commit and retries a failing provider itself, so the invitation is sent once.
+    Returns what happened: sent, reminded, skipped, expired or not_due.
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -187,7 +171,7 @@ def invitation_send(*, invitation_id: int, now: dt.datetime | None = None) -> st
                 return "skipped"
             _finish(invitation, status=InvitationStatus.SKIPPED, skip_reason=choice)
             return "skipped"
-        channel, address = choice
+        channel, identity = choice
         reminder = invitation.status == InvitationStatus.SENT
         sends_after = invitation.reminders_sent + 1 + (1 if reminder else 0)
         first_sent = invitation.sent_at or now
@@ -211,7 +195,16 @@ def invitation_send(*, invitation_id: int, now: dt.datetime | None = None) -> st
         subject, body = _message(
             invitation, customer=customer, link=survey_link(token), reminder=reminder
         )
-        message_send(channel=channel, to=address, subject=subject, body=body)
+        if not channel_spec(channel).has_subject:
+            body = f"{subject}\n{body}"
+        outbound_send(
+            customer=customer,
+            channel=channel,
+            body=body,
+            subject=subject,
+            kind=OutboundKind.REMINDER if reminder else OutboundKind.INVITATION,
+            identity=identity,
+        )
     return "reminded" if reminder else "sent"
 
 

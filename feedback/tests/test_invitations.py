@@ -3,13 +3,16 @@ token, at most two reminders while unanswered, expiry, skipped customers with a 
 
 import datetime as dt
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import pytest
 from django.core import mail
 from django.test import override_settings
 from django.utils import timezone
 
-from contacts.models import Channel, ConsentStatus, IdentityKind
+from contacts.backends import LocmemMessageBackend
+from contacts.models import Channel, ConsentStatus, DeliveryStatus, Direction, IdentityKind
 from contacts.signals import order_delivered
 from contacts.tests.factories import ConsentFactory, CustomerFactory, IdentityFactory, OrderFactory
 from feedback.models import Invitation, InvitationStatus, InvitationToken, SkipReason
@@ -21,10 +24,29 @@ from feedback.services.invitations import (
 from feedback.tasks import invitations_send_due_task
 from feedback.tests.factories import SurveyFactory
 from feedback.tokens import token_hash
-from journeys.backends import LocmemMessageBackend
 
 pytestmark = pytest.mark.django_db
 LINK = re.compile(r"/s/([A-Za-z0-9_\-]+)/")
+
+
+@dataclass
+class Sending:
+    """The services, each call committed, with what it queued sent by an in-process worker."""
+
+    capture: Callable
+
+    def due(self, **kwargs: object) -> dict[str, int]:
+        with self.capture(execute=True):
+            return invitations_send_due(**kwargs)
+
+    def one(self, **kwargs: object) -> str:
+        with self.capture(execute=True):
+            return invitation_send(**kwargs)
+
+
+@pytest.fixture
+def sending(django_capture_on_commit_callbacks, outbound_worker: None) -> Sending:
+    return Sending(capture=django_capture_on_commit_callbacks)
 
 
 def _links(message: mail.EmailMessage) -> list[str]:
@@ -54,21 +76,21 @@ def test_unknown_order_schedules_nothing(db: None) -> None:
     assert invitation_schedule(order_id=999_999) is None
 
 
-def test_nothing_is_sent_before_the_due_time(delivered_order) -> None:
+def test_nothing_is_sent_before_the_due_time(delivered_order, sending) -> None:
     SurveyFactory(is_active=True, delay_hours=24)
     invitation = invitation_schedule(order_id=delivered_order.pk)
-    assert invitations_send_due() == {"expired": 0}
+    assert sending.due() == {"expired": 0}
     invitation.refresh_from_db()
     assert invitation.status == InvitationStatus.SCHEDULED
     assert mail.outbox == []
 
 
-def test_due_invitation_is_sent_once_with_a_hashed_token(delivered_order) -> None:
+def test_due_invitation_is_sent_once_with_a_hashed_token(delivered_order, sending) -> None:
     SurveyFactory(is_active=True, delay_hours=24)
     invitation = invitation_schedule(order_id=delivered_order.pk)
     later = delivered_order.delivered_at + dt.timedelta(hours=25)
-    assert invitations_send_due(now=later)["sent"] == 1
-    assert invitations_send_due(now=later) == {"expired": 0}  # a second run sends nothing
+    assert sending.due(now=later)["sent"] == 1
+    assert sending.due(now=later) == {"expired": 0}  # a second run sends nothing
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["sanne@example.nl"]
@@ -87,13 +109,13 @@ def test_due_invitation_is_sent_once_with_a_hashed_token(delivered_order) -> Non
     assert all(token not in str(v) for v in Invitation.objects.values().get().values())
 
 
-def test_reminders_at_most_two_then_nothing(delivered_order) -> None:
+def test_reminders_at_most_two_then_nothing(delivered_order, sending) -> None:
     SurveyFactory(is_active=True, delay_hours=0, first_reminder_days=3, second_reminder_days=7)
     invitation = invitation_schedule(order_id=delivered_order.pk, now=delivered_order.delivered_at)
     start = delivered_order.delivered_at
     results = []
     for day in range(0, 29):
-        counts = invitations_send_due(now=start + dt.timedelta(days=day, minutes=1))
+        counts = sending.due(now=start + dt.timedelta(days=day, minutes=1))
         results.append(counts.get("sent", 0) + counts.get("reminded", 0))
     assert sum(results) == 3
     assert results[0] == 1 and results[3] == 1 and results[7] == 1
@@ -105,36 +127,36 @@ def test_reminders_at_most_two_then_nothing(delivered_order) -> None:
     assert "Reminder" in mail.outbox[1].subject or "Herinnering" in mail.outbox[1].subject
 
 
-def test_no_reminder_once_answered(delivered_order) -> None:
+def test_no_reminder_once_answered(delivered_order, sending) -> None:
     SurveyFactory(is_active=True, delay_hours=0)
     invitation = invitation_schedule(order_id=delivered_order.pk, now=delivered_order.delivered_at)
-    invitations_send_due(now=delivered_order.delivered_at + dt.timedelta(minutes=1))
+    sending.due(now=delivered_order.delivered_at + dt.timedelta(minutes=1))
     Invitation.objects.filter(pk=invitation.pk).update(
         status=InvitationStatus.ANSWERED, due_at=None
     )
-    counts = invitations_send_due(now=delivered_order.delivered_at + dt.timedelta(days=10))
+    counts = sending.due(now=delivered_order.delivered_at + dt.timedelta(days=10))
     assert counts == {"expired": 0}
     assert len(mail.outbox) == 1
 
 
-def test_unanswered_invitation_expires(delivered_order) -> None:
+def test_unanswered_invitation_expires(delivered_order, sending) -> None:
     SurveyFactory(is_active=True, delay_hours=0, expiry_days=30)
     invitation = invitation_schedule(order_id=delivered_order.pk, now=delivered_order.delivered_at)
-    invitations_send_due(now=delivered_order.delivered_at + dt.timedelta(minutes=1))
-    counts = invitations_send_due(now=delivered_order.delivered_at + dt.timedelta(days=31))
+    sending.due(now=delivered_order.delivered_at + dt.timedelta(minutes=1))
+    counts = sending.due(now=delivered_order.delivered_at + dt.timedelta(days=31))
     assert counts["expired"] == 1
     invitation.refresh_from_db()
     assert invitation.status == InvitationStatus.EXPIRED
     assert invitation.due_at is None
 
 
-def test_erased_customer_is_skipped_with_reason(delivered_order) -> None:
+def test_erased_customer_is_skipped_with_reason(delivered_order, sending) -> None:
     SurveyFactory(is_active=True, delay_hours=0)
     invitation = invitation_schedule(order_id=delivered_order.pk, now=delivered_order.delivered_at)
     type(delivered_order.customer).objects.filter(pk=delivered_order.customer_id).update(
         erased_at=timezone.now()
     )
-    assert invitation_send(invitation_id=invitation.pk, now=timezone.now()) == "skipped"
+    assert sending.one(invitation_id=invitation.pk, now=timezone.now()) == "skipped"
     invitation.refresh_from_db()
     assert (invitation.status, invitation.skip_reason) == (
         InvitationStatus.SKIPPED,
@@ -144,29 +166,29 @@ def test_erased_customer_is_skipped_with_reason(delivered_order) -> None:
     assert not InvitationToken.objects.exists()
 
 
-def test_opted_out_customer_is_skipped_with_reason(delivered_order) -> None:
+def test_opted_out_customer_is_skipped_with_reason(delivered_order, sending) -> None:
     SurveyFactory(is_active=True, delay_hours=0)
     ConsentFactory(
         customer=delivered_order.customer, channel=Channel.EMAIL, status=ConsentStatus.OPT_OUT
     )
     invitation = invitation_schedule(order_id=delivered_order.pk, now=delivered_order.delivered_at)
-    assert invitation_send(invitation_id=invitation.pk, now=timezone.now()) == "skipped"
+    assert sending.one(invitation_id=invitation.pk, now=timezone.now()) == "skipped"
     invitation.refresh_from_db()
     assert invitation.skip_reason == SkipReason.OPTED_OUT
     assert mail.outbox == []
 
 
-def test_customer_without_address_is_skipped_with_reason(db: None) -> None:
+def test_customer_without_address_is_skipped_with_reason(db: None, sending) -> None:
     SurveyFactory(is_active=True, delay_hours=0)
     order = OrderFactory(customer=CustomerFactory(), delivered_at=timezone.now())
     invitation = invitation_schedule(order_id=order.pk, now=order.delivered_at)
-    invitation_send(invitation_id=invitation.pk, now=timezone.now())
+    sending.one(invitation_id=invitation.pk, now=timezone.now())
     invitation.refresh_from_db()
     assert invitation.skip_reason == SkipReason.NO_ADDRESS
 
 
-@override_settings(CXCENTER_SMS_BACKEND="journeys.backends.LocmemMessageBackend")
-def test_preferred_channel_sms_goes_through_the_sms_backend(db: None) -> None:
+@override_settings(CXCENTER_SMS_BACKEND="contacts.backends.LocmemMessageBackend")
+def test_preferred_channel_sms_goes_through_the_sms_backend(db: None, sending) -> None:
     LocmemMessageBackend.outbox.clear()
     SurveyFactory(is_active=True, delay_hours=0)
     customer = CustomerFactory(preferred_channel=Channel.SMS, language="en")
@@ -174,7 +196,7 @@ def test_preferred_channel_sms_goes_through_the_sms_backend(db: None) -> None:
     IdentityFactory(customer=customer, kind=IdentityKind.EMAIL, value="x@example.com")
     order = OrderFactory(customer=customer, delivered_at=timezone.now())
     invitation = invitation_schedule(order_id=order.pk, now=order.delivered_at)
-    assert invitation_send(invitation_id=invitation.pk, now=timezone.now()) == "sent"
+    assert sending.one(invitation_id=invitation.pk, now=timezone.now()) == "sent"
     invitation.refresh_from_db()
     assert invitation.channel == Channel.SMS
     assert mail.outbox == []
@@ -184,7 +206,7 @@ def test_preferred_channel_sms_goes_through_the_sms_backend(db: None) -> None:
     assert "How did we do?" in sent["body"]
 
 
-def test_opted_out_of_preferred_channel_falls_back_to_email(db: None) -> None:
+def test_opted_out_of_preferred_channel_falls_back_to_email(db: None, sending) -> None:
     SurveyFactory(is_active=True, delay_hours=0)
     customer = CustomerFactory(preferred_channel=Channel.WHATSAPP)
     IdentityFactory(customer=customer, kind=IdentityKind.WHATSAPP, value="+31687654321")
@@ -192,21 +214,38 @@ def test_opted_out_of_preferred_channel_falls_back_to_email(db: None) -> None:
     ConsentFactory(customer=customer, channel=Channel.WHATSAPP, status=ConsentStatus.OPT_OUT)
     order = OrderFactory(customer=customer, delivered_at=timezone.now())
     invitation = invitation_schedule(order_id=order.pk, now=order.delivered_at)
-    invitation_send(invitation_id=invitation.pk, now=timezone.now())
+    sending.one(invitation_id=invitation.pk, now=timezone.now())
     invitation.refresh_from_db()
     assert invitation.channel == Channel.EMAIL
     assert mail.outbox[0].to == ["y@example.com"]
 
 
-def test_failing_send_rolls_back_and_is_retried(delivered_order, settings) -> None:
+def test_failing_send_is_retried_then_shown_failed_and_never_sent_twice(
+    delivered_order, settings, sending
+) -> None:
     SurveyFactory(is_active=True, delay_hours=0)
     invitation = invitation_schedule(order_id=delivered_order.pk, now=delivered_order.delivered_at)
     settings.MAILERS = {"default": {"BACKEND": "feedback.tests.broken_mail.BrokenBackend"}}
-    counts = invitations_send_due(now=timezone.now())
-    assert counts.get("failed") == 1
+    now = timezone.now()
+    assert sending.due(now=now)["sent"] == 1
+    assert sending.due(now=now) == {"expired": 0}
     invitation.refresh_from_db()
-    assert invitation.status == InvitationStatus.SCHEDULED
-    assert not InvitationToken.objects.exists()
+    assert invitation.status == InvitationStatus.SENT
+    assert InvitationToken.objects.filter(invitation=invitation).count() == 1
+    [message] = delivered_order.customer.interactions.filter(direction=Direction.OUTBOUND)
+    assert message.delivery_status == DeliveryStatus.FAILED
+    assert message.outbound.attempts == settings.CXCENTER_SEND_ATTEMPTS
+    assert "mail server down" in message.delivery_error
+
+
+def test_an_invitation_is_an_outbound_contact_moment(delivered_order, sending) -> None:
+    SurveyFactory(is_active=True, delay_hours=0)
+    invitation_schedule(order_id=delivered_order.pk, now=delivered_order.delivered_at)
+    sending.due(now=timezone.now())
+    [message] = delivered_order.customer.interactions.filter(direction=Direction.OUTBOUND)
+    assert message.delivery_status == DeliveryStatus.SENT
+    assert message.outbound.kind == "invitation"
+    assert mail.outbox[0].extra_headers["Auto-Submitted"] == "auto-generated"
 
 
 def test_zero_delay_sends_right_after_commit(
@@ -216,7 +255,7 @@ def test_zero_delay_sends_right_after_commit(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         order_delivered.send(sender=type(delivered_order), order=delivered_order)
         assert mail.outbox == []
-    assert len(callbacks) == 1
+    assert len(callbacks) == 2  # the invitation's task, then its message's
     assert len(mail.outbox) == 1
     assert Invitation.objects.get().status == InvitationStatus.SENT
 

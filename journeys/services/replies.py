@@ -1,56 +1,63 @@
 """Replies from a case: on the customer's preferred (or the chosen) channel, with consent,
-recorded as an outbound contact moment and linked to the case; canned replies filled in."""
+through the one outbound path (recorded first, sent after commit) and linked to the case;
+e-mail threaded to the customer's last message; canned replies filled in."""
 
 import datetime as dt
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from contacts.models import (
-    CHANNEL_IDENTITY_KINDS,
-    Channel,
-    Consent,
-    ConsentStatus,
-    Direction,
-    Identity,
-    Interaction,
-    Order,
-)
+from contacts.channels import LOGGED, SENDABLE, channel_address, channel_spec
+from contacts.models import Channel, Direction, Interaction, Order, OutboundKind
+from contacts.replyaddress import reply_address_for
 from contacts.services.interactions import interaction_record
-from journeys.backends import DeliveryError, message_backend
-from journeys.models import CannedReply, Case
+from contacts.services.outbound import Thread, outbound_send
+from journeys.models import CannedReply, Case, CaseMessage
 from journeys.services.cases import case_record_response
 
-# Channels a reply can be sent on from cxcenter itself.
-REPLY_CHANNELS = (Channel.EMAIL, Channel.SMS, Channel.WHATSAPP)
-# Channels on which the agent records what happened outside cxcenter (a call, a visit).
-LOGGED_CHANNELS = (Channel.PHONE, Channel.STORE, Channel.LETTER)
+# E-mail threading: at most this many earlier message ids in References (RFC 5322 allows
+# more, but mail programs only need the first and the last few).
+REFERENCES_KEPT = 10
 
 
 def reply_channel_default(*, case: Case) -> str:
     """The customer's preferred channel when we can send on it, else the channel the case
     came in on, else e-mail."""
     preferred = case.customer.preferred_channel
-    if preferred in REPLY_CHANNELS:
+    if preferred in SENDABLE:
         return preferred
     origin_channel = case.origin.channel if case.origin_id and case.origin else ""
-    if origin_channel in REPLY_CHANNELS:
+    if origin_channel in SENDABLE:
         return origin_channel
     return Channel.EMAIL
 
 
-def _address(case: Case, channel: str) -> Identity | None:
-    kinds = CHANNEL_IDENTITY_KINDS.get(channel, ())
-    found = list(Identity.objects.filter(customer_id=case.customer_id, kind__in=kinds))
-    if not found:
-        return None
-    # The kind that fits the channel best, then the one seen most recently.
-    return min(found, key=lambda i: (kinds.index(i.kind), -i.last_seen.timestamp()))
+def case_subject_tag(*, case_id: int) -> str:
+    """The case number as it appears in the subject of every e-mail about the case."""
+    return f"[#{case_id}]"
+
+
+def case_thread(*, case: Case) -> Thread:
+    """Threading of an e-mail about ``case``: In-Reply-To the customer's last e-mail (or
+    our last one), References the e-mails of the case oldest first, the signed reply
+    address as Reply-To, the case number in the subject. One query."""
+    rows = list(
+        CaseMessage.objects.filter(case=case, interaction__channel=Channel.EMAIL)
+        .exclude(interaction__message_id="")
+        .order_by("-interaction__occurred_at", "-interaction_id")
+        .values_list("interaction__message_id", "interaction__direction")[:REFERENCES_KEPT]
+    )
+    last_inbound = next((mid for mid, direction in rows if direction == Direction.INBOUND), "")
+    return Thread(
+        in_reply_to=last_inbound or (rows[0][0] if rows else ""),
+        references=tuple(mid for mid, _direction in reversed(rows)),
+        reply_to=reply_address_for(case_id=case.pk, mailbox_address=settings.CXCENTER_MAIL_ADDRESS),
+        subject_tag=case_subject_tag(case_id=case.pk),
+    )
 
 
 def case_reply_send(
@@ -66,67 +73,51 @@ def case_reply_send(
     """Send ``body`` to the customer and record it on the case.
 
     Opted out of the channel, no address for it, or an empty text → ValidationError and
-    nothing is sent or stored. A failing provider rolls the record back. A colleague's
-    answer since ``seen_message_id`` refuses it unless ``confirmed`` (case_record_response).
+    nothing is sent or stored. The provider is called after commit; when it fails, the
+    reply stays on the case, marked failed with the reason. A colleague's answer since
+    ``seen_message_id`` refuses it unless ``confirmed`` (case_record_response).
     """
     channel = channel or reply_channel_default(case=case)
-    body = body.strip()
     errors: dict[str, str] = {}
-    if not body:
+    if not body.strip():
         errors["body"] = _("Write the reply.")
-    if channel not in REPLY_CHANNELS:
+    if channel not in SENDABLE:
         errors["channel"] = _("Replies go by e-mail, SMS or WhatsApp; log calls separately.")
-    elif Consent.objects.filter(
-        customer_id=case.customer_id, channel=channel, status=ConsentStatus.OPT_OUT
-    ).exists():
-        errors["channel"] = _("The customer opted out of %(channel)s; choose another channel.") % {
-            "channel": Channel(channel).label
-        }
     if errors:
         raise ValidationError(errors)
     if not case.is_open:
         raise ValidationError(_("This case is already resolved or closed; reopen it first."))
-    identity = _address(case, channel)
-    if identity is None:
-        raise ValidationError(
-            {"channel": _("No %(channel)s address is known for this customer.")
-             % {"channel": Channel(channel).label}}
-        )  # fmt: skip
-    subject = subject.strip() or _("Re: %(subject)s (case %(number)s)") % {
-        "subject": case.subject,
-        "number": case.pk,
-    }
+    subject = subject.strip() or _("Re: %(subject)s") % {"subject": case.subject}
     with transaction.atomic():
-        interaction = interaction_record(
+        interaction = outbound_send(
             customer=case.customer,
             channel=channel,
-            direction=Direction.OUTBOUND,
-            occurred_at=timezone.now(),
-            subject=subject[:300],
             body=body,
-            topic=case.topic,
-            identity=identity,
+            subject=subject,
             agent=by,
             department=case.department,
+            topic=case.topic,
+            thread=case_thread(case=case) if channel_spec(channel).has_subject else None,
+            kind=OutboundKind.REPLY,
         )
         case_record_response(
             case=case, interaction=interaction, seen_message_id=seen_message_id, confirmed=confirmed
         )
-        # Sent last: when the provider fails, the transaction rolls the record back.
-        _deliver(channel=channel, to=identity.value, subject=subject, body=body)
     return interaction
 
 
-def _deliver(*, channel: str, to: str, subject: str, body: str) -> None:
-    try:
-        if channel == Channel.EMAIL:
-            EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [to]).send()
-        else:
-            message_backend(channel=channel).send(channel=channel, to=to, body=body)
-    except (DeliveryError, OSError) as exc:
-        raise ValidationError(
-            _("The message could not be sent (%(error)s); nothing was recorded.") % {"error": exc}
-        ) from exc
+def reply_address_warning(*, case: Case, channel: str) -> str:
+    """A warning for the reply form when the address a reply would go to has bounced."""
+    identity = channel_address(customer_id=case.customer_id, channel=channel)
+    if identity is None or identity.bouncing_since is None:
+        return ""
+    return _(
+        "Mail to %(address)s has bounced since %(date)s; check the address with the customer "
+        "or reply on another channel."
+    ) % {
+        "address": identity.value,
+        "date": timezone.localtime(identity.bouncing_since).date().isoformat(),
+    }
 
 
 def case_call_log(
@@ -141,7 +132,7 @@ def case_call_log(
     body = body.strip()
     if not body:
         raise ValidationError({"body": _("Write down what was discussed.")})
-    if channel not in LOGGED_CHANNELS:
+    if channel not in LOGGED:
         raise ValidationError({"channel": _("Log a phone call, store visit or letter.")})
     if not case.is_open:
         raise ValidationError(_("This case is already resolved or closed; reopen it first."))

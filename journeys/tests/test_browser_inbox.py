@@ -16,7 +16,9 @@ from journeys.tests.factories import CaseFactory
 pytestmark = pytest.mark.browser
 
 
-def test_agent_takes_the_next_case_replies_and_resolves_it(live_server, page: Page) -> None:
+def test_agent_takes_the_next_case_replies_and_resolves_it(
+    live_server, page: Page, outbound_worker: None
+) -> None:
     kcc = DepartmentFactory(code=Department.CONTACT_CENTER, name="Klantcontactcentrum")
     UserFactory(username="anna", department=kcc, roles=[Role.AGENT], language="en")
     customer = CustomerFactory(name="Daan Visser")
@@ -38,6 +40,8 @@ def test_agent_takes_the_next_case_replies_and_resolves_it(live_server, page: Pa
     page.get_by_label("Reply:", exact=True).fill("Uw pakket wordt morgen bezorgd.")
     page.get_by_role("button", name="Send reply").click()
     expect(page.locator(".thread")).to_contain_text("Uw pakket wordt morgen bezorgd.")
+    # Sent after commit: the thread shows how far it got (queued, or sent already).
+    expect(page.locator(".thread .msg-out .chip")).to_have_count(1)
     expect(page.locator("#casebody .chip").first).to_have_text("Waiting on customer")
 
     page.get_by_label("What was done:", exact=True).fill("Bezorging ingepland.")

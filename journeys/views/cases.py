@@ -121,6 +121,11 @@ def _render_case(
         "others": presence_list(case_id=case.pk, exclude_user_id=request.user.pk),
         **_forms(case, bound or {}, seen),
     }
+    if context["may_work"] and case.is_open:
+        # Warn before a reply goes to an address that bounced (the default channel's).
+        context["reply_warning"] = replies.reply_address_warning(
+            case=case, channel=replies.reply_channel_default(case=case)
+        )
     template = f"{TEMPLATE}#casebody" if request.htmx else TEMPLATE
     if request.htmx and status == 400:
         # htmx does not swap 4xx answers; the errors are in the fragment itself.
