@@ -64,6 +64,7 @@ def mailbox_password(mailbox: Mailbox) -> str:
 
 def _connect(mailbox: Mailbox) -> BaseMailBox:
     timeout = settings.CXCENTER_MAIL_FETCH_TIMEOUT
+    password = mailbox_password(mailbox)  # before any network: a missing one is config
     if mailbox.tls == TlsMode.SSL:
         client: BaseMailBox = MailBox(
             mailbox.host, mailbox.port, timeout=timeout, ssl_context=ssl.create_default_context()
@@ -74,7 +75,7 @@ def _connect(mailbox: Mailbox) -> BaseMailBox:
         )
     else:
         client = MailBoxUnencrypted(mailbox.host, mailbox.port, timeout=timeout)
-    return client.login(mailbox.username, mailbox_password(mailbox), initial_folder=mailbox.folder)
+    return client.login(mailbox.username, password, initial_folder=mailbox.folder)
 
 
 def _raw(client: BaseMailBox, uid: str) -> bytes | None:
