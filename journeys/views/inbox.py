@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -136,11 +137,18 @@ def _section(request: HttpRequest, tab: str, filters: selectors.CaseFilters) -> 
     return {"rows": _rows(cases, user_id=user.pk), "next_cursor": cursor.encode() if cursor else ""}
 
 
-def _poll_token(request: HttpRequest, tab: str, *, opened: dt.datetime, rows: list[CaseRow]) -> str:
+def _poll_token(
+    request: HttpRequest,
+    tab: str,
+    *,
+    opened: dt.datetime,
+    rows: list[CaseRow],
+    since: dt.datetime | None,
+) -> str:
     """What the live poll needs, signed: who, which section, since when, and when the next
     SLA colour changes; so that the poll needs no permission look-ups of its own."""
     change = _next_colour_change(rows)
-    since = timezone.now() - POLL_OVERLAP
+    since = since or timezone.now() - POLL_OVERLAP
     return signing.dumps(
         {
             "u": request.user.pk,
@@ -171,6 +179,12 @@ def _poll_scope(tab: str, *, user_id: int, department_id: int | None):  # type: 
 @require_GET
 @vary_on_headers("HX-Request")
 def inbox(request: HttpRequest) -> HttpResponse:
+    return _inbox(request)
+
+
+def _inbox(request: HttpRequest, *, since: dt.datetime | None = None) -> HttpResponse:
+    """The inbox page, or its section for htmx; ``since``: the newest change a live poll
+    saw, where the next poll starts."""
     tabs = _tabs(request)
     if not tabs:
         raise PermissionDenied
@@ -197,7 +211,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "opened": opened,
         "opened_time": date_format(timezone.localtime(opened), "TIME_FORMAT"),
         "shortcuts": case_views.shortcuts_json(INBOX_SHORTCUTS),
-        "poll_token": _poll_token(request, tab, opened=opened, rows=section.get("rows", [])),
+        "poll_token": _poll_token(
+            request, tab, opened=opened, rows=section.get("rows", []), since=since
+        ),
         **section,
     }
     if request.htmx:
@@ -231,10 +247,12 @@ def inbox_poll(request: HttpRequest) -> HttpResponse:
         return HttpResponse(_("This inbox is out of date; reload the page."), status=400)
     scope = _poll_scope(tab, user_id=request.user.pk, department_id=token["d"])
     colour_due = token["c"] is not None and timezone.now().timestamp() >= token["c"]
-    changed: list[int] = []
+    changed: list[dt.datetime] = []
     if scope is not None and not colour_due:
         changed = list(
-            scope.filter(updated_at__gt=since).values_list("pk", flat=True)[: NEW_SHOWN + 1]
+            scope.filter(updated_at__gt=since)
+            .order_by("-updated_at")
+            .values_list("updated_at", flat=True)[: NEW_SHOWN + 1]
         )
     if not changed and not colour_due:
         return HttpResponse(status=204)
@@ -244,7 +262,8 @@ def inbox_poll(request: HttpRequest) -> HttpResponse:
     query["opened"] = str(token["o"])
     query["new"] = str(_new_count(query.get("new", "")) + len(changed))
     request.GET = query
-    response = inbox(request)
+    response = _inbox(request, since=changed[0] if changed else None)
+    patch_vary_headers(response, ["HX-Request"])
     return response
 
 
