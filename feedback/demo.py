@@ -8,6 +8,7 @@ from typing import TextIO
 from django.utils import timezone
 
 from contacts.models import Order
+from feedback.demo_outcomes import load as outcomes_load
 from feedback.models import (
     AspectScore,
     Invitation,
@@ -66,6 +67,11 @@ def _survey() -> Survey:
 
 
 def load(*, out: TextIO) -> None:
+    _load_answers(out=out)
+    outcomes_load(out=out)
+
+
+def _load_answers(*, out: TextIO) -> None:
     survey = _survey()
     if Invitation.objects.filter(survey=survey).exists():
         out.write("Demo feedback is already there.\n")

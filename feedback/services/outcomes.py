@@ -32,6 +32,7 @@ from feedback.models import OutcomeRollup, Response
 from feedback.services.rollups import FOLLOWUP_WINDOW, _day_bounds
 from journeys.models import Case, Transfer
 from journeys.services.routing import NOT_ROUTED_SOURCES
+from journeys.services.sla import EXCEPTION_POLICY
 
 REPEAT_WINDOW = dt.timedelta(days=7)
 # Waits change until a case leaves the exception queue or gets its first answer, so the
@@ -229,12 +230,14 @@ def outcome_rollup_rebuild(
         minutes = (responded_at - created_at).total_seconds() / 60
         slot(day, department_id)["first_response"].add(minutes)
 
-    # The exception queue: a case leaves it at its first transfer, answer or resolution.
+    # The exception queue: a case arrives there when no rule matched (it keeps the queue's
+    # SLA policy after a transfer clears the flag) and leaves it at its first transfer,
+    # answer or resolution.
     first_transfer_at = Subquery(
         Transfer.objects.filter(case_id=OuterRef("pk")).order_by("at", "id").values("at")[:1]
     )
     exceptions = (
-        cases.filter(is_exception=True)
+        cases.filter(Q(is_exception=True) | Q(sla_policy__name=EXCEPTION_POLICY))
         .annotate(transferred_at=first_transfer_at)
         .values_list(
             "day",

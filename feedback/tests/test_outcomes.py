@@ -20,6 +20,7 @@ from feedback.outcomes import duration_label, outcomes_get
 from feedback.services.outcomes import Histogram, outcome_rollup_rebuild, outcome_rollup_refresh
 from feedback.tests.factories import ResponseFactory
 from journeys.models import Case, Transfer
+from journeys.services.sla import sla_exception_policy
 from journeys.tests.factories import CaseFactory
 
 pytestmark = pytest.mark.django_db
@@ -98,7 +99,8 @@ def test_transfers_count_for_the_department_that_made_them(director, kcc, sales,
 def test_exception_wait_runs_until_answer_transfer_or_now(manager, kcc, sales, day) -> None:
     now = _at(day, 14)
     _case(kcc, _at(day, 9), is_exception=True, first_responded_at=_at(day, 9, 10))
-    moved = _case(kcc, _at(day, 10), is_exception=True)
+    # A transfer takes the case out of the queue (the flag is cleared, the policy stays).
+    moved = _case(kcc, _at(day, 10), is_exception=False, sla_policy=sla_exception_policy())
     _transfer(moved, kcc, sales, _at(day, 10, 30))
     _case(kcc, _at(day, 12), is_exception=True)
     _case(kcc, _at(day, 12))
