@@ -5,7 +5,9 @@ from celery import shared_task
 from .services import email_send
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+# Not idempotent (nothing records that the mail went out), so acknowledged on receipt: a
+# crash loses the copy by e-mail, never sends it twice; the inbox has the notification.
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5, acks_late=False)
 def send_notification_email(*, subject: str, body: str, to: list[str]) -> int:
     return email_send(subject=subject, body=body, to=to)
 
