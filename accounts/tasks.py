@@ -11,7 +11,9 @@ def send_notification_emails(*, notification_ids: list[int]) -> int:
     return notification_email_send(notification_ids=notification_ids)
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+# Not idempotent (nothing records that the mail went out), so acknowledged on receipt: a
+# crash loses the copy by e-mail, never sends it twice; the inbox has the notification.
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5, acks_late=False)
 def send_notification_email(*, subject: str, body: str, to: list[str]) -> int:
     """Messages queued before notifications were stored untranslated."""
     return email_send(subject=subject, body=body, to=to)

@@ -374,11 +374,26 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
+# Crashed work resumes: a task is acknowledged when it finishes, and a worker that dies
+# mid-task (killed, out of memory) hands it back instead of dropping it. Every task is
+# idempotent except the notification e-mail, which acknowledges on receipt (at most once:
+# the notification itself is in the inbox already).
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Redis gives an unacknowledged message to another worker after the visibility timeout.
+# It must outlast the longest task, or a running task is started a second time: no task
+# may run longer than the hard time limit, five minutes short of the timeout.
+CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 30 * 60)
+CELERY_TASK_TIME_LIMIT = CELERY_VISIBILITY_TIMEOUT - 5 * 60
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60
+if CELERY_BROKER_URL.startswith(("redis", "rediss")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+if CELERY_VISIBILITY_TIMEOUT < 10 * 60:
+    raise ConfigError("CELERY_VISIBILITY_TIMEOUT", "must be at least 600 seconds")
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "purge-read-notifications": {

@@ -10,6 +10,7 @@ import pytest
 from django.db import connections
 from django.db.utils import load_backend
 from django.test import Client
+from django.urls import get_resolver
 
 from accounts import health, selectors
 
@@ -45,6 +46,9 @@ def roles_need_the_unreachable_database(unreachable, monkeypatch):
     def user_roles(*, user):
         with unreachable.cursor() as cursor:
             cursor.execute("SELECT 1")
+
+    # Import every view first, or a module imported now would keep the broken function.
+    assert get_resolver().url_patterns
 
     monkeypatch.setattr(selectors, "user_roles", user_roles)
     from accounts import api, views
