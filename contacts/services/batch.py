@@ -16,8 +16,8 @@ from enum import StrEnum
 from django.db import IntegrityError, transaction
 from django.db.models import Model
 
+from contacts.channels import channel_identity_kinds
 from contacts.models import (
-    CHANNEL_IDENTITY_KINDS,
     Customer,
     DuplicateCandidate,
     Identity,
@@ -266,7 +266,7 @@ def _stored(new: list[tuple[int, Interaction, bool]]) -> None:
 
 
 def _identity_for_channel(mine: list[Identity], channel: str) -> Identity | None:
-    for kind in CHANNEL_IDENTITY_KINDS.get(channel, ()):
+    for kind in channel_identity_kinds(channel):
         for identity in mine:
             if identity.kind == kind:
                 return identity
