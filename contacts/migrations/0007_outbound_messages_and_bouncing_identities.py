@@ -30,11 +30,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'outbound messages',
             },
         ),
-        migrations.AddField(
-            model_name='identity',
-            name='bouncing_since',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='bouncing since'),
-        ),
+        # Identity.bouncing_since comes with the e-mail ingest's migration (0007_email_…).
         migrations.AlterField(
             model_name='interaction',
             name='delivery_status',
