@@ -149,3 +149,16 @@ class LogForm(forms.Form):
 
     def channel_direction(self) -> tuple[str, str]:
         return LOG_KINDS[self.cleaned_data["kind"]]
+
+
+class ChannelTestForm(forms.Form):
+    channel = forms.ChoiceField(
+        label=_("Channel"),
+        choices=[(Channel.EMAIL, Channel.EMAIL.label), (Channel.SMS, Channel.SMS.label),
+                 (Channel.WHATSAPP, Channel.WHATSAPP.label)],
+    )  # fmt: skip
+    address = forms.CharField(
+        label=_("Send to"),
+        max_length=254,
+        help_text=_("An e-mail address or a phone number in international format."),
+    )

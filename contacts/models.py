@@ -267,6 +267,10 @@ class OutboundMessage(models.Model):
     class Meta:
         verbose_name = _("outbound message")
         verbose_name_plural = _("outbound messages")
+        indexes = [
+            # Settings → Channels lists the latest test messages.
+            models.Index(fields=["interaction"], condition=Q(kind="test"), name="outbound_test_idx")
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} → {self.to_address}"

@@ -461,6 +461,8 @@ TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID")
 TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN")
 TWILIO_FROM = env_str("TWILIO_FROM")
 TWILIO_MESSAGING_SERVICE_SID = env_str("TWILIO_MESSAGING_SERVICE_SID")
+# Provider webhooks (/webhooks/…): larger bodies are refused with 413.
+CXCENTER_WEBHOOK_MAX_BYTES = env_int("CXCENTER_WEBHOOK_MAX_BYTES", 256 * 1024)
 # Seconds to wait for a provider's HTTP API before the send is retried later.
 CXCENTER_PROVIDER_TIMEOUT = env_int("CXCENTER_PROVIDER_TIMEOUT", 10)
 # A failing send is tried this many times in all, with exponential backoff between tries.

@@ -24,6 +24,8 @@ urlpatterns = [
     path("", include("journeys.urls")),
     path("feedback/", include("feedback.urls")),
     path("s/", include("feedback.public_urls")),
+    path("webhooks/", include("contacts.views.webhooks")),
+    path("channels/", include("contacts.views.channels")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

@@ -23,7 +23,13 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Department, User
 from contacts.backends import Message, PermanentDeliveryError, TransientDeliveryError
-from contacts.channels import channel_address, channel_backend, channel_opted_out, channel_spec
+from contacts.channels import (
+    channel_address,
+    channel_backend,
+    channel_identity_kinds,
+    channel_opted_out,
+    channel_spec,
+)
 from contacts.models import (
     Channel,
     Customer,
@@ -34,6 +40,8 @@ from contacts.models import (
     OutboundKind,
     OutboundMessage,
 )
+from contacts.services.identity import identity_normalise
+from contacts.services.intake import customer_resolve
 from contacts.services.interactions import interaction_record
 
 logger = logging.getLogger(__name__)
@@ -162,6 +170,34 @@ def outbound_send(
 
     outbound_deliver_task.delay_on_commit(interaction.pk)
     return interaction
+
+
+def outbound_test_send(*, channel: str, address: str, by: User) -> Interaction:
+    """A test message from Settings → Channels to ``address`` (found or added as a
+    customer's identity), through the outbound path like any other message."""
+    if not channel_spec(channel).sends:
+        raise ValidationError({"channel": _("Choose e-mail, SMS or WhatsApp.")})
+    try:
+        value = identity_normalise(kind=channel_identity_kinds(channel)[0], value=address)
+    except ValidationError as exc:
+        raise ValidationError({"address": exc.messages}) from exc
+    with transaction.atomic():
+        resolution = customer_resolve(identities=[value], seen_at=timezone.now())
+        identity = resolution.identities[(value.kind, value.value)]
+        return outbound_send(
+            customer=resolution.customer,
+            channel=channel,
+            subject=_("Test message from cxcenter"),
+            body=_(
+                "This is a test message sent by %(user)s from Settings → Channels. "
+                "If it arrived, the channel works."
+            )
+            % {"user": by.get_full_name() or by.get_username()},
+            agent=by,
+            department=by.department,
+            kind=OutboundKind.TEST,
+            identity=identity,
+        )
 
 
 def _message(interaction: Interaction, outbound: OutboundMessage) -> Message:
