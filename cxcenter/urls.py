@@ -20,6 +20,7 @@ urlpatterns = [
     path("", account_views.home, name="home"),
     path("healthz", account_views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
+    path("", include("contacts.mail.urls")),
     path("customers/", include("contacts.urls")),
     path("", include("journeys.urls")),
     path("feedback/", include("feedback.urls")),
