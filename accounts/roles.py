@@ -104,6 +104,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         *_FEEDBACK_READ,
         "feedback.add_survey",
         "feedback.change_survey",
+        "contacts.view_mailbox",
     ],
     Role.ADMIN: [
         "accounts.view_user",
@@ -132,6 +133,9 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "journeys.delete_cannedreply",
         "journeys.view_slapolicy",
         "journeys.change_slapolicy",
+        "contacts.view_mailbox",
+        "contacts.add_mailbox",
+        "contacts.change_mailbox",
     ],
     Role.INTEGRATION: [
         "contacts.view_customer",

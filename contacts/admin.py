@@ -155,3 +155,6 @@ class CustomerImportAdmin(admin.ModelAdmin):
     list_display = ("filename", "created_by", "created_at", "status", "imported_rows", "total_rows")
     exclude = ("content",)
     readonly_fields = ("rejected",)
+
+
+from .mail import admin as mail_admin  # noqa: E402, F401  (registers the mailbox admin)

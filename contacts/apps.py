@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class ContactsConfig(AppConfig):
     name = "contacts"
     verbose_name = _("Customers and contact moments")
+
+    def ready(self) -> None:
+        from anymail.signals import inbound
+
+        from .mail.inbound import anymail_inbound_receive
+
+        inbound.connect(anymail_inbound_receive, dispatch_uid="contacts.mail.anymail_inbound")

@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "anymail",
     "axes",
     "accounts",
     "contacts",
@@ -310,6 +311,15 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "cxcenter <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Inbound mail webhooks (django-anymail, under /anymail/): every ANYMAIL_<NAME> variable is
+# anymail's <NAME> setting, e.g. ANYMAIL_WEBHOOK_SECRET=user:password (basic auth the
+# provider sends), ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY, ANYMAIL_POSTMARK_SERVER_TOKEN.
+ANYMAIL = {
+    name.removeprefix("ANYMAIL_"): value
+    for name, value in os.environ.items()
+    if name.startswith("ANYMAIL_") and value
+}
 
 # --- REST API -----------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -1,13 +1,22 @@
 """Root URL configuration: one include per app, the API under /api/v1/."""
 
+from importlib import import_module
+
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
-from django.urls import include, path
+from django.urls import URLPattern, include, path
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts import views as account_views
+from contacts.mail.inbound import webhook_view
+
+# E-mail providers' webhooks (anymail): public, each verified by the provider's signature.
+anymail_webhooks = [
+    URLPattern(p.pattern, webhook_view(p.callback), p.default_args, p.name)
+    for p in import_module("anymail.urls").urlpatterns
+]
 
 api_v1 = [
     path("", include("accounts.api_urls")),
@@ -20,6 +29,7 @@ urlpatterns = [
     path("", account_views.home, name="home"),
     path("healthz", account_views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
+    path("", include("contacts.mail.urls")),
     path("customers/", include("contacts.urls")),
     path("", include("journeys.urls")),
     path("feedback/", include("feedback.urls")),
@@ -28,6 +38,7 @@ urlpatterns = [
     path("channels/", include("contacts.views.channels")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
+    path("anymail/", include((anymail_webhooks, "anymail"))),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

@@ -2,6 +2,8 @@
 (occurred_at, id) so that page 400 costs what page 1 costs (index interaction_timeline_idx)."""
 
 from accounts.models import User
+from contacts.mail.models import EmailDetail
+from contacts.mail.selectors import attachments_for
 from contacts.models import Channel, Customer, Interaction
 from contacts.selectors.data import Page, keyset_desc
 
@@ -23,7 +25,27 @@ def timeline_page(
     """
     if not user.has_perm("contacts.view_interaction"):
         return Page(items=[], next_cursor=None)
-    qs = Interaction.objects.filter(customer=customer).select_related("agent")
+    qs = (
+        Interaction.objects.filter(customer=customer)
+        .select_related("agent", "email")
+        .defer("email__html", "email__headers")
+    )
     if channel and channel in Channel.values:
         qs = qs.filter(channel=channel)
-    return keyset_desc(qs, field="occurred_at", cursor=cursor, limit=limit)
+    page = keyset_desc(qs, field="occurred_at", cursor=cursor, limit=limit)
+    _mail_attach(page.items)
+    return page
+
+
+def _mail_attach(items: list[Interaction]) -> None:
+    """``mail`` (the e-mail detail or None) and ``files`` on each item; the attachments of
+    a page's e-mails in one query, none when the page has no e-mail."""
+    for item in items:
+        try:
+            item.mail = item.email
+        except EmailDetail.DoesNotExist:
+            item.mail = None
+        item.files = []
+    files = attachments_for(interaction_ids=[i.pk for i in items if i.mail is not None])
+    for item in items:
+        item.files = files.get(item.pk, [])
