@@ -1,5 +1,9 @@
 """Reads in accounts, always through the asking user's permissions."""
 
+import datetime as dt
+from functools import reduce
+from operator import or_
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -87,6 +91,19 @@ def staffing_grid(*, department: Department) -> dict[tuple[int, int], int]:
             "weekday", "hour", "agents"
         )
     }
+
+
+def staffing_on_duty(*, departments: list[Department], at: dt.datetime) -> dict[int, int]:
+    """Agents scheduled per department for the hour ``at`` falls in, in each department's
+    own time zone; one query for any number of departments."""
+    if not departments:
+        return {}
+    slots = []
+    for department in departments:
+        local = at.astimezone(department.tz)
+        slots.append(Q(department=department, weekday=local.weekday(), hour=local.hour))
+    rows = StaffingSlot.objects.filter(reduce(or_, slots)).values_list("department_id", "agents")
+    return dict(rows)
 
 
 def capacity_by_hour(*, department: Department) -> dict[tuple[int, int], int]:

@@ -81,10 +81,16 @@ def test_dashboard_query_count_does_not_grow(
 def test_wallboard_query_count_does_not_grow(
     rows, manager_client, customer, kcc, django_assert_num_queries
 ) -> None:
+    from accounts.tests.factories import DepartmentFactory
+
     _answers(rows, customer)
-    for _ in range(rows):
-        CaseFactory(department=kcc, customer=customer)
-    with django_assert_num_queries(12):
+    departments = [kcc, *(DepartmentFactory() for _ in range(rows // 10))]
+    for i in range(rows):
+        CaseFactory(department=departments[i % len(departments)], customer=customer)
+    CaseFactory(department=kcc, customer=customer, escalated_at=timezone.now())
+    # Session, user, permissions (three); today's answers and invitations, comments, departments,
+    # waiting, resolved today, escalated counts and list, staffing, exception queue.
+    with django_assert_num_queries(15):
         response = manager_client.get(WALLBOARD, headers={"HX-Request": "true"})
     assert response.status_code == 200
     assert response["Vary"].find("HX-Request") >= 0
@@ -120,7 +126,43 @@ def test_wallboard_counts_sla_and_queues(manager_client, customer, kcc) -> None:
     wall = response.context["wall"]
     assert (wall.sla_met, wall.sla_resolved, wall.sla_share) == (1, 2, 50.0)
     assert wall.exceptions == 1
-    assert dict((d.code, n) for d, n, _c in wall.queues)[kcc.code] == 1
+    rows = {row.department.code: row for row in wall.queues}
+    assert (rows[kcc.code].waiting, rows[kcc.code].sla_met, rows[kcc.code].sla_resolved) == (
+        1,
+        1,
+        2,
+    )
+
+
+def test_wallboard_shows_waits_escalations_and_agents_on_duty(
+    manager_client, customer, kcc, sales
+) -> None:
+    from django.utils import timezone as tz
+
+    from accounts.tests.factories import StaffingSlotFactory
+    from journeys.models import Case
+
+    now = tz.now()
+    oldest = CaseFactory(department=kcc, customer=customer)
+    Case.objects.filter(pk=oldest.pk).update(created_at=now - dt.timedelta(minutes=95))
+    CaseFactory(department=kcc, customer=customer)
+    CaseFactory(department=sales, customer=customer, escalated_at=now - dt.timedelta(hours=1))
+    CaseFactory(department=sales, customer=customer, status="resolved", escalated_at=now)
+    local = now.astimezone(kcc.tz)
+    StaffingSlotFactory(department=kcc, weekday=local.weekday(), hour=local.hour, agents=7)
+    StaffingSlotFactory(
+        department=kcc, weekday=local.weekday(), hour=(local.hour + 1) % 24, agents=2
+    )
+    response = manager_client.get(WALLBOARD, headers={"HX-Request": "true"})
+    wall = response.context["wall"]
+    rows = {row.department.code: row for row in wall.queues}
+    assert (rows[kcc.code].waiting, rows[kcc.code].agents, rows[kcc.code].escalated) == (2, 7, 0)
+    assert rows[kcc.code].longest_wait_label == "1.6 h"
+    assert (rows[sales.code].waiting, rows[sales.code].escalated) == (1, 1)
+    assert (wall.escalated, wall.agents, wall.waiting) == (1, 7, 3)
+    assert [c.department for c in wall.escalated_cases] == [sales]
+    html = response.content.decode()
+    assert "Agents on duty" in html and "escalated 1" in html
 
 
 def test_verbatims_keyset_pages_and_filters(manager_client, customer) -> None:

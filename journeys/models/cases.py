@@ -183,6 +183,12 @@ class Case(models.Model):
             models.Index(fields=["department", "updated_at"], name="case_department_updated_idx"),
             models.Index(fields=["owner", "updated_at"], name="case_owner_updated_idx"),
             models.Index(fields=["department", "created_at"], name="case_department_created_idx"),
+            # Escalated and still open (wallboard).
+            models.Index(
+                fields=["-escalated_at"],
+                condition=OPEN_Q & Q(escalated_at__isnull=False),
+                name="case_escalated_open_idx",
+            ),
             # Resolved today / within SLA (wallboard, reports).
             models.Index(
                 fields=["resolved_at"],
