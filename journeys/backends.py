@@ -12,9 +12,14 @@ from typing import ClassVar, Protocol
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from contacts.models import Channel
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_BACKEND = "journeys.backends.LoggingMessageBackend"
+# The channels cxcenter sends messages on (replies, campaigns): e-mail through Django's
+# e-mail backend, SMS and WhatsApp through the backends below. The one list of them.
+SENDABLE_CHANNELS = (Channel.EMAIL, Channel.SMS, Channel.WHATSAPP)
 SETTINGS = {"sms": "CXCENTER_SMS_BACKEND", "whatsapp": "CXCENTER_WHATSAPP_BACKEND"}
 
 
@@ -49,3 +54,13 @@ class LocmemMessageBackend:
 def message_backend(*, channel: str) -> MessageBackend:
     path = getattr(settings, SETTINGS.get(channel, "CXCENTER_SMS_BACKEND"), DEFAULT_BACKEND)
     return import_string(path)()
+
+
+def sendable_channel_choices() -> list[tuple[str, str]]:
+    """(value, label) of the channels cxcenter can send on, for forms."""
+    return [(c.value, c.label) for c in SENDABLE_CHANNELS]
+
+
+def channel_label(value: str) -> str:
+    """The channel's name for people (``sms`` → "SMS"); an unknown code as it is."""
+    return str(Channel(value).label) if value in Channel.values else value

@@ -8,15 +8,14 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department, User
 from contacts.models import Channel
+from journeys.backends import SENDABLE_CHANNELS
 from journeys.models import CaseStatus, Priority
 
 MAX_SUBTASK_HOURS = 24 * 30
 
 REPLY_CHANNEL_CHOICES = [
     ("", _("Customer's preferred channel")),
-    (Channel.EMAIL, Channel.EMAIL.label),
-    (Channel.SMS, Channel.SMS.label),
-    (Channel.WHATSAPP, Channel.WHATSAPP.label),
+    *((c, c.label) for c in SENDABLE_CHANNELS),
 ]
 LOGGED_CHANNEL_CHOICES = [
     (Channel.PHONE, Channel.PHONE.label),
