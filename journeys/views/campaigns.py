@@ -284,13 +284,16 @@ def calendar(request: HttpRequest) -> HttpResponse:
     template = "journeys/calendar.html"
     if request.htmx:
         template += "#month"
+    feed_url = request.session.pop("calendar_feed_url", None)
     return render(
         request,
         template,
         {
             "month": month,
             "has_feed": CalendarFeedToken.objects.filter(user=request.user).exists(),
-            "feed_url": request.session.pop("calendar_feed_url", None),
+            "feed_url": feed_url,
+            # Calendar apps subscribe (and refresh) on webcal://; the feed itself is https.
+            "webcal_url": "webcal://" + feed_url.split("://", 1)[1] if feed_url else None,
         },
     )
 
