@@ -380,6 +380,18 @@ PROFILE_FACT_STALE_DAYS = env_int("PROFILE_FACT_STALE_DAYS", 365)
 
 # Cases: give each newly routed case to the agent on duty with the fewest open cases.
 CXCENTER_CASE_AUTO_ASSIGN = env_bool("CXCENTER_CASE_AUTO_ASSIGN", False)
+
+# The organisation customers know, on the public survey pages: its name and logo, either an
+# https:// address (allowed by the CSP's img-src) or a path under the static files.
+CXCENTER_ORGANISATION_NAME = env_str("CXCENTER_ORGANISATION_NAME", "cxcenter").strip()
+CXCENTER_ORGANISATION_LOGO_URL = env_str("CXCENTER_ORGANISATION_LOGO_URL", "").strip()
+if CXCENTER_ORGANISATION_LOGO_URL.startswith("https://"):
+    _logo = urlsplit(CXCENTER_ORGANISATION_LOGO_URL)
+    SECURE_CSP["img-src"].append(f"{_logo.scheme}://{_logo.netloc}")
+elif "://" in CXCENTER_ORGANISATION_LOGO_URL or CXCENTER_ORGANISATION_LOGO_URL.startswith("//"):
+    raise ConfigError(
+        "CXCENTER_ORGANISATION_LOGO_URL", "must be an https:// address or a static file path"
+    )
 # SMS and WhatsApp providers: a class with send(*, channel, to, body) -> message id. The
 # default writes the message to the log and sends nothing.
 CXCENTER_SMS_BACKEND = env_str("CXCENTER_SMS_BACKEND", "journeys.backends.LoggingMessageBackend")
