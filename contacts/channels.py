@@ -177,3 +177,13 @@ def channel_for_customer(
             continue
         return ChannelChoice(channel=channel, identity=identity)
     return ChannelChoice(opted_out=blocked)
+
+
+def sendable_channel_choices() -> list[tuple[str, str]]:
+    """(value, label) of the channels cxcenter can send on, for forms."""
+    return [(code, str(CHANNELS[code].label)) for code in SENDABLE]
+
+
+def channel_label(value: str) -> str:
+    """The channel's name for people (``sms`` → "SMS"); an unknown code as it is."""
+    return str(CHANNELS[value].label) if value in CHANNELS else value

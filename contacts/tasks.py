@@ -55,6 +55,8 @@ def mailboxes_fetch() -> int:
     for mailbox_id in ids:
         mailbox_fetch.delay(mailbox_id)
     return len(ids)
+
+
 @shared_task(bind=True, name="contacts.outbound_deliver", max_retries=OUTBOUND_RETRIES)
 def outbound_deliver_task(self: Task, interaction_id: int) -> str:
     """Send one queued outbound message; a transient failure is retried with backoff."""

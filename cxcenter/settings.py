@@ -486,6 +486,18 @@ CXCENTER_SMS_BACKEND = env_str(
     if TWILIO_ACCOUNT_SID
     else "contacts.backends.LoggingMessageBackend",
 )
+
+# The organisation customers know, on the public survey pages: its name and logo, either an
+# https:// address (allowed by the CSP's img-src) or a path under the static files.
+CXCENTER_ORGANISATION_NAME = env_str("CXCENTER_ORGANISATION_NAME", "cxcenter").strip()
+CXCENTER_ORGANISATION_LOGO_URL = env_str("CXCENTER_ORGANISATION_LOGO_URL", "").strip()
+if CXCENTER_ORGANISATION_LOGO_URL.startswith("https://"):
+    _logo = urlsplit(CXCENTER_ORGANISATION_LOGO_URL)
+    SECURE_CSP["img-src"].append(f"{_logo.scheme}://{_logo.netloc}")
+elif "://" in CXCENTER_ORGANISATION_LOGO_URL or CXCENTER_ORGANISATION_LOGO_URL.startswith("//"):
+    raise ConfigError(
+        "CXCENTER_ORGANISATION_LOGO_URL", "must be an https:// address or a static file path"
+    )
 CXCENTER_WHATSAPP_BACKEND = env_str(
     "CXCENTER_WHATSAPP_BACKEND",
     "contacts.backends.whatsapp.WhatsAppBackend"

@@ -6,6 +6,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -47,11 +48,19 @@ def invitation_by_token(token: str) -> Invitation | None:
     )
 
 
+def organisation_branding() -> dict[str, str]:
+    """The organisation's name and logo address for the public pages, from the settings."""
+    logo = settings.CXCENTER_ORGANISATION_LOGO_URL
+    if logo and not logo.startswith("https://"):
+        logo = static(logo.lstrip("/"))
+    return {"name": settings.CXCENTER_ORGANISATION_NAME or "cxcenter", "logo_url": logo}
+
+
 def _message(request: HttpRequest, *, title: str, text: str, status: int) -> HttpResponse:
     return render(
         request,
         "feedback/public_message.html",
-        {"title": title, "text": text},
+        {"title": title, "text": text, "organisation": organisation_branding()},
         status=status,
     )
 
@@ -136,6 +145,11 @@ def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request,
         "feedback/public_survey.html",
-        {"form": form, "survey": survey, "invitation": invitation},
+        {
+            "form": form,
+            "survey": survey,
+            "invitation": invitation,
+            "organisation": organisation_branding(),
+        },
         status=status,
     )

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department, User
+from contacts.channels import sendable_channel_choices
 from contacts.models import Channel
 from journeys.models import CaseStatus, Priority
 
@@ -14,9 +15,7 @@ MAX_SUBTASK_HOURS = 24 * 30
 
 REPLY_CHANNEL_CHOICES = [
     ("", _("Customer's preferred channel")),
-    (Channel.EMAIL, Channel.EMAIL.label),
-    (Channel.SMS, Channel.SMS.label),
-    (Channel.WHATSAPP, Channel.WHATSAPP.label),
+    *sendable_channel_choices(),
 ]
 LOGGED_CHANNEL_CHOICES = [
     (Channel.PHONE, Channel.PHONE.label),

@@ -9,9 +9,11 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from contacts.channels import sendable_channel_choices
 from contacts.models import AnswerType, Channel, ProfileQuestion
 from contacts.selectors.customers import profile_answers_known
 from contacts.services.profiling import profile_answer_clean
@@ -262,13 +264,16 @@ class SegmentForm(forms.ModelForm):
 
 
 class CampaignForm(forms.ModelForm):
+    """A campaign on the channels cxcenter can send on, with a response rate per channel
+    chosen; date-times are read in the contact center's time zone."""
+
     product_skus = forms.CharField(
-        label=_("product SKUs"),
+        label=_("Product SKUs"),
         required=False,
         help_text=_("Comma-separated; customers who already bought one are left out."),
     )
     channels = forms.MultipleChoiceField(
-        label=_("channels"), choices=Channel.choices, widget=forms.CheckboxSelectMultiple
+        label=_("Channels"), choices=sendable_channel_choices, widget=forms.CheckboxSelectMultiple
     )
 
     class Meta:
@@ -296,13 +301,18 @@ class CampaignForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["segment"].queryset = Segment.objects.order_by("name")
         self.fields["segment"].required = True
-        for value, label in Channel.choices:
+        zone = timezone.get_current_timezone_name()
+        for name in ("launch_at", "end_at"):
+            self.fields[name].help_text = _("Time zone: %(tz)s") % {"tz": zone}
+            self.fields[name].widget.attrs["aria-describedby"] = f"id_{name}_helptext"
+        for value, label in sendable_channel_choices():
             self.fields[f"rate_{value}"] = forms.DecimalField(
                 label=_("%(channel)s response rate (%%)") % {"channel": label},
                 min_value=Decimal(0),
                 max_value=Decimal(100),
                 decimal_places=2,
                 required=False,
+                widget=forms.NumberInput(attrs={"step": "0.1", "data-rate-for": value}),
             )
         if self.instance.pk and not self.is_bound:
             self.initial["product_skus"] = ", ".join(self.instance.product_skus)
@@ -311,8 +321,9 @@ class CampaignForm(forms.ModelForm):
                 self.initial[f"rate_{ch}"] = rate
 
     @property
-    def rate_fields(self) -> list[forms.BoundField]:
-        return [self[f"rate_{value}"] for value, _label in Channel.choices]
+    def rate_fields(self) -> list[tuple[str, forms.BoundField]]:
+        """(channel, its rate field): the page shows only those of the channels chosen."""
+        return [(value, self[f"rate_{value}"]) for value, _label in sendable_channel_choices()]
 
     def clean_product_skus(self) -> list[str]:
         return _split_skus(self.cleaned_data.get("product_skus", ""))

@@ -9,7 +9,6 @@ from typing import Any
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Upper
 from django.http import Http404
-from django.utils import timezone
 
 from accounts.models import User
 from contacts.models import (
@@ -195,9 +194,11 @@ def _search_ids(*, user: User, query: str, limit: int) -> list[int] | QuerySet[C
 
 def customer_export_rows(
     *, user: User, query: str, limit: int = EXPORT_MAX_ROWS
-) -> Iterator[tuple[Any, ...]]:
-    """(id, name, e-mail, phone, postcode, city, last contact) per matching customer, streamed
-    from the database in chunks; e-mail and phone are the customer's first of each kind."""
+) -> Iterator[tuple[str, ...]]:
+    """One row per matching customer in the import's columns (``imports.COLUMNS``: name,
+    e-mail, phone, customer number, street, postcode, city, language), so an exported file can
+    be imported again; streamed from the database in chunks. E-mail, phone and customer
+    number are the customer's first of each kind."""
     if not user.has_perm("contacts.import_customer"):
         return iter(())
     limit = min(limit, EXPORT_MAX_ROWS)
@@ -211,10 +212,10 @@ def customer_export_rows(
         .annotate(
             email=Subquery(mine.filter(kind=IdentityKind.EMAIL).values("value")[:1]),
             phone=Subquery(mine.filter(kind__in=PHONE_KINDS).values("value")[:1]),
+            number=Subquery(mine.filter(kind=IdentityKind.CUSTOMER_NUMBER).values("value")[:1]),
         )
         .order_by(RECENT_FIRST, "-id")
-        .values_list("pk", "name", "email", "phone", "postcode", "city", "last_interaction_at")
+        .values_list("name", "email", "phone", "number", "street", "postcode", "city", "language")
     )
-    for pk, name, email, phone, postcode, city, last in rows.iterator(chunk_size=2000):
-        when = timezone.localtime(last).strftime("%Y-%m-%d %H:%M") if last else ""
-        yield (pk, name, email or "", phone or "", postcode, city, when)
+    for row in rows.iterator(chunk_size=2000):
+        yield tuple(value or "" for value in row)

@@ -19,13 +19,22 @@ pytestmark = pytest.mark.django_db
 URL = reverse("contacts:data_export_csv")
 
 
+def _text(response: StreamingHttpResponse) -> str:
+    return b"".join(response.streaming_content).decode()
+
+
 def _rows(response: StreamingHttpResponse) -> list[list[str]]:
-    text = b"".join(response.streaming_content).decode()
-    return list(csv.reader(io.StringIO(text)))
+    return list(csv.reader(io.StringIO(_text(response))))
 
 
 def _anna() -> Customer:
-    anna = CustomerFactory(name="Anna de Vries", postcode="1011 AB", city="Amsterdam")
+    anna = CustomerFactory(
+        name="Anna de Vries",
+        street="Kerkstraat 1",
+        postcode="1011 AB",
+        city="Amsterdam",
+        language="nl",
+    )
     IdentityFactory(customer=anna, kind=IdentityKind.EMAIL, value="anna@example.nl")
     IdentityFactory(customer=anna, kind=IdentityKind.PHONE, value="+31612345678")
     return anna
@@ -40,16 +49,28 @@ def test_the_export_streams_the_matching_customers_as_csv(manager_client: Client
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
     rows = _rows(response)
-    assert rows[0] == ["id", "name", "email", "phone", "postcode", "city", "last_contact"]
+    assert rows[0] == [
+        "name",
+        "email",
+        "phone",
+        "customer_number",
+        "street",
+        "postcode",
+        "city",
+        "language",
+    ]
+    assert anna.pk
+    # The phone starts with "+", which a spreadsheet would run as a formula.
     assert rows[1:] == [
         [
-            str(anna.pk),
             "Anna de Vries",
             "anna@example.nl",
-            "+31612345678",
+            "'+31612345678",
+            "",
+            "Kerkstraat 1",
             "1011 AB",
             "Amsterdam",
-            "",
+            "nl",
         ]
     ]
 
@@ -57,7 +78,7 @@ def test_the_export_streams_the_matching_customers_as_csv(manager_client: Client
 def test_a_customer_is_found_by_an_identity_in_any_notation(manager_client: Client) -> None:
     anna = _anna()
     rows = _rows(manager_client.get(URL, {"q": "06-12345678"}))
-    assert [row[0] for row in rows[1:]] == [str(anna.pk)]
+    assert [row[0] for row in rows[1:]] == [anna.name]
 
 
 def test_merged_and_erased_customers_are_not_exported(manager_client: Client) -> None:
@@ -65,7 +86,8 @@ def test_merged_and_erased_customers_are_not_exported(manager_client: Client) ->
     CustomerFactory(name="Anna de Vries", merged_into=anna)
     CustomerFactory(name="Anna de Vries", erased_at=timezone.now())
     rows = _rows(manager_client.get(URL, {"q": "Anna"}))
-    assert [row[0] for row in rows[1:]] == [str(anna.pk)]
+    assert [row[1] for row in rows[1:]] == ["anna@example.nl"]
+    assert anna.pk
 
 
 def test_the_export_stops_at_the_row_limit(
@@ -104,3 +126,54 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client: Client) -> None:
 
 def test_the_export_is_read_only(manager_client: Client) -> None:
     assert manager_client.post(URL).status_code == 405
+
+
+def test_the_excel_export_uses_semicolons_and_a_byte_order_mark(manager_client: Client) -> None:
+    _anna()
+    text = _text(manager_client.get(URL, {"q": "anna", "format": "excel"}))
+    assert text.startswith("\ufeffname;email;phone;customer_number;")
+    assert "Anna de Vries;anna@example.nl;'+31612345678;" in text
+
+
+def test_an_unknown_format_is_refused_and_not_audited(manager_client: Client) -> None:
+    assert manager_client.get(URL, {"q": "anna", "format": "xlsx"}).status_code == 400
+    assert not AuditEntry.objects.exists()
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_a_cell_that_a_spreadsheet_would_run_gets_a_leading_quote(start: str) -> None:
+    from contacts.views.data import csv_cell_safe
+
+    assert csv_cell_safe(f"{start}HYPERLINK(1)") == f"'{start}HYPERLINK(1)"
+    assert csv_cell_safe("Anna") == "Anna"
+
+
+@pytest.mark.parametrize("excel", [False, True])
+def test_a_file_exported_from_the_search_page_imports_back_with_nothing_rejected(
+    manager_client: Client, manager: User, excel: bool
+) -> None:
+    from contacts.models import CustomerImport, ImportStatus
+    from contacts.services.imports import csv_check, csv_decode, customer_import_run
+
+    anna = _anna()
+    IdentityFactory(customer=anna, kind=IdentityKind.CUSTOMER_NUMBER, value="KL-7")
+    CustomerFactory(name="Anna Formule", city="=1+1", street="@home", language="en")
+    params = {"q": "anna", **({"format": "excel"} if excel else {})}
+    response = manager_client.get(URL, params)
+    text = csv_decode(b"".join(response.streaming_content))
+    total = csv_check(text=text)
+    assert total == 2
+
+    job = CustomerImport.objects.create(
+        created_by=manager, filename="export.csv", content=text, total_rows=total
+    )
+    job = customer_import_run(import_id=job.pk)
+
+    assert job.status == ImportStatus.DONE
+    assert (job.processed_rows, job.rejected) == (2, [])
+    anna.refresh_from_db()
+    assert set(anna.identities.values_list("kind", "value")) == {
+        (IdentityKind.EMAIL, "anna@example.nl"),
+        (IdentityKind.PHONE, "+31612345678"),
+        (IdentityKind.CUSTOMER_NUMBER, "KL-7"),
+    }

@@ -28,10 +28,14 @@ from contacts.selectors import quality
 from contacts.services.audit import audit_record
 from contacts.services.duplicates import duplicate_dismiss
 from contacts.services.gdpr import customer_erase, customer_export
+from contacts.services.imports import COLUMNS as IMPORT_COLUMNS
 from contacts.services.imports import customer_import_create
 from contacts.services.merge import customer_merge
 
-EXPORT_COLUMNS = ("id", "name", "email", "phone", "postcode", "city", "last_contact")
+# The import's columns, in its order: a file exported can be imported again.
+EXPORT_COLUMNS = IMPORT_COLUMNS
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _forbidden(request: HttpRequest) -> HttpResponse:
@@ -165,22 +169,39 @@ class _Echo:
         return value
 
 
-def _csv_lines(rows: Iterator[tuple[Any, ...]]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
+def csv_cell_safe(value: Any) -> str:
+    """``value`` as text a spreadsheet shows and never runs: a leading ' before a formula start."""
+    text = str(value)
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
+def _csv_lines(rows: Iterator[tuple[Any, ...]], *, delimiter: str, bom: bool) -> Iterator[str]:
+    writer = csv.writer(_Echo(), delimiter=delimiter)
+    if bom:
+        # Excel reads a file as UTF-8 only with the byte-order mark; the import skips it.
+        yield "\ufeff"
     yield writer.writerow(EXPORT_COLUMNS)
     for row in rows:
-        yield writer.writerow(row)
+        yield writer.writerow([csv_cell_safe(v) for v in row])
 
 
 @require_GET
 def export_csv(request: HttpRequest) -> HttpResponseBase:
-    """The customers matching ``q`` as CSV (at most 10,000), streamed; the export is audited."""
+    """The customers matching ``q`` as CSV (at most 10,000), streamed; the export is audited.
+    ``format=excel`` writes ``;`` with a byte-order mark, as Dutch Excel opens it."""
     if not request.user.has_perm("contacts.import_customer"):
         return _forbidden(request)
+    kind = request.GET.get("format", "")
+    if kind not in ("", "excel"):
+        return HttpResponse(_("Unknown export format."), status=400)
     query = request.GET.get("q", "")[:200]
     audit_record(actor=request.user, action=AuditAction.CSV_EXPORT, query=query)
     rows = selectors.customer_export_rows(user=request.user, query=query)
-    response = StreamingHttpResponse(_csv_lines(rows), content_type="text/csv; charset=utf-8")
+    excel = kind == "excel"
+    response = StreamingHttpResponse(
+        _csv_lines(rows, delimiter=";" if excel else ",", bom=excel),
+        content_type="text/csv; charset=utf-8",
+    )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="customers-{stamp}.csv"'
     return response

@@ -61,3 +61,29 @@ def test_manager_reads_the_dashboard(live_server, page: Page) -> None:
     expect(page.locator("svg.bars").first).to_be_visible()
     page.get_by_role("link", name="Open the wallboard").click()
     expect(page.get_by_role("heading", name="Contact center today")).to_be_visible()
+
+
+def test_on_a_phone_the_nps_scale_is_one_row_under_the_organisations_name(
+    live_server, page: Page, settings
+) -> None:
+    from pathlib import Path
+
+    settings.CXCENTER_ORGANISATION_NAME = "Schoenen.nl"
+    settings.CXCENTER_ORGANISATION_LOGO_URL = "favicon.svg"
+    survey = SurveyFactory(kind=SurveyKind.NPS, question_en="Would you recommend us?")
+    customer = CustomerFactory(language="en")
+    _invitation, token = sent_invitation(survey=survey, customer=customer)
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/s/{token}/")
+    expect(page.locator(".fb-public-head")).to_contain_text("Schoenen.nl")
+    expect(page.locator(".fb-public-head")).not_to_contain_text("cxcenter")
+    assert page.locator(".fb-logo").evaluate("img => img.complete && img.naturalWidth > 0")
+    group = page.get_by_role("group", name="Would you recommend us?")
+    labels = group.locator(".fb-option label")
+    assert labels.count() == 11
+    tops = {round(box["y"]) for box in (labels.nth(i).bounding_box() for i in range(11))}
+    assert len(tops) == 1  # 0 to 10 on one row
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    Path("test-results").mkdir(exist_ok=True)
+    page.screenshot(path="test-results/survey-390x844.png", full_page=True)

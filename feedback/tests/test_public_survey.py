@@ -127,3 +127,21 @@ def test_rate_limit_answers_429(survey, customer, settings) -> None:
 def test_other_http_methods_are_refused(survey, customer) -> None:
     _invitation, token = sent_invitation(survey=survey, customer=customer)
     assert Client().put(_url(token)).status_code == 405
+
+
+def test_the_survey_page_carries_the_organisations_name_and_logo(client, settings, db) -> None:  # type: ignore[no-untyped-def]
+    from contacts.tests.factories import CustomerFactory
+    from feedback.tests.factories import SurveyFactory
+    from feedback.tests.helpers import sent_invitation
+
+    settings.CXCENTER_ORGANISATION_NAME = "Schoenen.nl"
+    settings.CXCENTER_ORGANISATION_LOGO_URL = "https://cdn.example.com/logo.svg"
+    _invitation, token = sent_invitation(
+        survey=SurveyFactory(), customer=CustomerFactory(language="en")
+    )
+    response = client.get(f"/s/{token}/")
+    assert response.status_code == 200
+    head = response.text.split('<header class="fb-public-head">')[1].split("</header>")[0]
+    assert '<img class="fb-logo" src="https://cdn.example.com/logo.svg"' in head
+    assert '<span class="fb-org">Schoenen.nl</span>' in head
+    assert "cxcenter" not in head

@@ -2,6 +2,7 @@
 launch checklist, the month calendar and the .ics feed."""
 
 import calendar as pycalendar
+import copy
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
@@ -10,8 +11,9 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import Department, User
 from accounts.roles import Role
@@ -99,36 +101,32 @@ def campaign_list(
 # --- Audience and suppression ----------------------------------------------------------
 
 
-def campaign_audience(
-    *, campaign: Campaign, suppress: bool = True, now: dt.datetime | None = None
-) -> QuerySet[Customer]:
-    """The segment, minus (with ``suppress``) customers the campaign must not reach:
+@dataclass(frozen=True)
+class SuppressionRule:
+    key: str
+    label: str
+    # Customers this rule leaves out (an expression over the customer row).
+    condition: Q
 
-    already bought one of the campaign's products; an open case about a complaint; opted
-    out of every channel of the campaign; or contacted by another campaign within the
-    frequency cap (an outbound contact moment with a campaign code in the last N days).
-    """
-    if campaign.segment_id is None:
-        return Customer.objects.none()
-    qs = segment_customers(definition=campaign.segment.definition)
-    if not suppress:
-        return qs
+
+def campaign_suppression_rules(
+    *, campaign: Campaign, now: dt.datetime | None = None
+) -> list[SuppressionRule]:
+    """Who the campaign must not reach, one rule each: already bought one of its products;
+    an open case about a complaint; opted out of every channel of the campaign; contacted by
+    another campaign within the frequency cap (an outbound contact moment with another
+    campaign's code in the last N days)."""
     now = now or timezone.now()
+    rules = []
     if campaign.product_skus:
-        qs = qs.exclude(
-            Exists(
-                Order.objects.filter(customer=OuterRef("pk"), product_sku__in=campaign.product_skus)
-            )
+        bought = Order.objects.filter(
+            customer=OuterRef("pk"), product_sku__in=campaign.product_skus
         )
-    qs = qs.exclude(
-        Exists(
-            Case.objects.filter(
-                customer=OuterRef("pk"),
-                status__in=OPEN_STATUSES,
-                topic__iexact=COMPLAINT_TOPIC,
-            )
-        )
+        rules.append(SuppressionRule("bought", _("Already bought the product"), Q(Exists(bought))))
+    complaint = Case.objects.filter(
+        customer=OuterRef("pk"), status__in=OPEN_STATUSES, topic__iexact=COMPLAINT_TOPIC
     )
+    rules.append(SuppressionRule("complaint", _("Open complaint"), Q(Exists(complaint))))
     if campaign.channels:
         opted_out_everywhere = Q()
         for channel in campaign.channels:
@@ -139,34 +137,73 @@ def campaign_audience(
                     )
                 )
             )
-        qs = qs.exclude(opted_out_everywhere)
-    since = now - dt.timedelta(days=campaign_frequency_cap_days())
-    qs = qs.exclude(
-        Exists(
-            Interaction.objects.filter(
-                customer=OuterRef("pk"),
-                direction=Direction.OUTBOUND,
-                occurred_at__gte=since,
+        rules.append(
+            SuppressionRule(
+                "opted_out", _("Opted out of every channel of the campaign"), opted_out_everywhere
             )
-            .exclude(campaign_code="")
-            .exclude(campaign_code=campaign.code)
+        )
+    since = now - dt.timedelta(days=campaign_frequency_cap_days())
+    recent = (
+        Interaction.objects.filter(
+            customer=OuterRef("pk"), direction=Direction.OUTBOUND, occurred_at__gte=since
+        )
+        .exclude(campaign_code="")
+        .exclude(campaign_code=campaign.code)
+    )
+    rules.append(
+        SuppressionRule(
+            "frequency_cap",
+            _("Reached by another campaign in the last %(n)s days")
+            % {"n": campaign_frequency_cap_days()},
+            Q(Exists(recent)),
         )
     )
+    return rules
+
+
+def campaign_audience(
+    *, campaign: Campaign, suppress: bool = True, now: dt.datetime | None = None
+) -> QuerySet[Customer]:
+    """The segment, minus (with ``suppress``) every customer a suppression rule leaves out."""
+    if campaign.segment_id is None:
+        return Customer.objects.none()
+    qs = segment_customers(definition=campaign.segment.definition)
+    if not suppress:
+        return qs
+    for rule in campaign_suppression_rules(campaign=campaign, now=now):
+        qs = qs.exclude(rule.condition)
     return qs
+
+
+@dataclass(frozen=True)
+class SuppressedCount:
+    key: str
+    label: str
+    count: CappedCount
 
 
 @dataclass(frozen=True)
 class AudienceCounts:
     total: CappedCount
     after_suppression: CappedCount
+    # Per rule, the customers of the segment it leaves out; one customer may meet several.
+    suppressed: tuple[SuppressedCount, ...] = ()
 
 
 def campaign_audience_counts(*, campaign: Campaign, cap: int | None = None) -> AudienceCounts:
+    """The segment, the audience after suppression and who each rule left out: one capped
+    COUNT per figure (at most six queries, whatever the size of the segment)."""
+    segment = campaign_audience(campaign=campaign, suppress=False)
+    suppressed = tuple(
+        SuppressedCount(
+            rule.key, rule.label, queryset_count_capped(qs=segment.filter(rule.condition), cap=cap)
+        )
+        for rule in (campaign_suppression_rules(campaign=campaign) if campaign.segment_id else [])
+    )
     return AudienceCounts(
-        total=queryset_count_capped(
-            qs=campaign_audience(campaign=campaign, suppress=False), cap=cap
-        ),
+        total=queryset_count_capped(qs=segment, cap=cap),
         after_suppression=queryset_count_capped(qs=campaign_audience(campaign=campaign), cap=cap),
+        suppressed=suppressed,
     )
 
 
@@ -191,6 +228,32 @@ def campaign_forecast(
     return campaign_forecast_days(campaign=campaign, ctx=ctx, others=others)
 
 
+def campaign_draft_audience_cap() -> int:
+    return int(getattr(settings, "CAMPAIGN_DRAFT_AUDIENCE_CAP", 100_000))
+
+
+@dataclass(frozen=True)
+class DraftForecast:
+    """A draft's forecast with its audience counted now; nothing is stored, nobody warned."""
+
+    audience: CappedCount
+    days: list[ForecastDay]
+
+
+def campaign_forecast_draft(
+    *, campaign: Campaign, ctx: ForecastContext | None = None
+) -> DraftForecast:
+    """What the forecast would be if ``campaign`` were scheduled now: the audience after
+    suppression counted live (capped at CAMPAIGN_DRAFT_AUDIENCE_CAP, then a lower bound), on
+    an unsaved copy, so the marketer can move the date before the leads hear of it."""
+    audience = queryset_count_capped(
+        qs=campaign_audience(campaign=campaign), cap=campaign_draft_audience_cap()
+    )
+    preview = copy.copy(campaign)
+    preview.audience_count = audience.value
+    return DraftForecast(audience=audience, days=campaign_forecast(campaign=preview, ctx=ctx))
+
+
 @dataclass(frozen=True)
 class ChecklistItem:
     key: str
@@ -208,11 +271,33 @@ def campaign_checklist(*, campaign: Campaign, days: list[ForecastDay]) -> list[C
         landing_detail = _("Not checked yet.") if campaign.landing_url else _("No landing page.")
     else:
         landing_detail = campaign.landing_error
-    capacity_detail = ""
-    if over and campaign.capacity_confirmed_at is None:
-        capacity_detail = _("%(n)s day(s) over capacity; a contact-center lead must confirm.") % {
-            "n": len(over)
-        }
+    if campaign.capacity_confirmed_at is not None:
+        who = campaign.capacity_confirmed_by or _("a contact-center lead")
+        capacity = ChecklistItem(
+            "capacity",
+            _("Capacity confirmed by %(who)s") % {"who": who},
+            True,
+            formats.date_format(
+                timezone.localtime(campaign.capacity_confirmed_at), "SHORT_DATETIME_FORMAT"
+            ),
+        )
+    elif not over:
+        # Nobody confirmed anything: the forecast simply stays within the staffed capacity.
+        capacity = ChecklistItem(
+            "capacity", _("Not over capacity: no confirmation needed"), True, ""
+        )
+    else:
+        capacity = ChecklistItem(
+            "capacity",
+            _("Capacity confirmed"),
+            False,
+            ngettext(
+                "%(n)s day over capacity; a contact-center lead must confirm.",
+                "%(n)s days over capacity; a contact-center lead must confirm.",
+                len(over),
+            )
+            % {"n": len(over)},
+        )
     return [
         ChecklistItem(
             "landing", _("Landing page reachable"), bool(campaign.landing_ok), landing_detail
@@ -222,12 +307,7 @@ def campaign_checklist(*, campaign: Campaign, days: list[ForecastDay]) -> list[C
             _("Briefing acknowledged by a contact-center lead"),
             campaign.acknowledged_at is not None,
         ),
-        ChecklistItem(
-            "capacity",
-            _("Capacity confirmed"),
-            not over or campaign.capacity_confirmed_at is not None,
-            capacity_detail,
-        ),
+        capacity,
         ChecklistItem("faq", _("FAQ published"), bool(campaign.faq.strip())),
     ]
 

@@ -65,3 +65,14 @@ def test_regenerating_needs_post_and_calendar_access(
     assert agent_client.get(reverse("journeys:calendar_feed_regenerate")).status_code == 405
     assert member_client.post(reverse("journeys:calendar_feed_regenerate")).status_code == 403
     assert not CalendarFeedToken.objects.exists()
+
+
+def test_the_new_link_comes_with_a_copy_button_and_a_webcal_link(marketer_client: Client) -> None:
+    marketer_client.post(reverse("journeys:calendar_feed_regenerate"))
+    page = marketer_client.get(reverse("journeys:calendar"))
+    feed_url = page.context["feed_url"]
+    assert feed_url.startswith("http://testserver/")
+    webcal = "webcal://" + feed_url.removeprefix("http://")
+    assert f'href="{webcal}"' in page.text
+    assert 'data-copy="#feed-url"' in page.text
+    assert 'src="/static/js/calendar.js"' in page.text

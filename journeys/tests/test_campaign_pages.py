@@ -273,3 +273,23 @@ def test_calendar_month_navigation_and_bad_month(marketer_client: Client) -> Non
     assert (
         marketer_client.get(reverse("journeys:calendar"), {"month": "2026-13"}).status_code == 400
     )
+
+
+def test_the_calendar_explains_its_figures_and_keeps_the_short_notice_mark_first(
+    marketer_client: Client,
+) -> None:
+    start = timezone.now() + dt.timedelta(days=3)
+    CampaignFactory(
+        name="Een heel lange campagnenaam die in een vakje niet past",
+        status=CampaignStatus.SCHEDULED,
+        short_notice=True,
+        launch_at=start,
+    )
+    response = marketer_client.get(
+        reverse("journeys:calendar"), {"month": timezone.localdate(start).strftime("%Y-%m")}
+    )
+    legend = response.text.split('class="calendar-legend"')[1].split("</dl>")[0]
+    assert "+8 / cap. 720" in legend
+    assert "staffed capacity" in legend
+    item = response.text.split('<li class="status-scheduled">')[1].split("</li>")[0]
+    assert item.index("short-mark") < item.index("Een heel lange campagnenaam")

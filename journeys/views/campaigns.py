@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from contacts.channels import channel_label
 from journeys.forms_campaigns import (
     MAX_FACTS,
     CampaignForm,
@@ -121,9 +122,15 @@ def _detail_context(request: HttpRequest, pk: int) -> dict:
         raise PermissionDenied
     campaign = selectors.campaign_get(user=request.user, campaign_id=pk)
     ctx = forecast_context_load()
-    days = selectors.campaign_forecast(campaign=campaign, ctx=ctx)
+    draft = None
+    if campaign.status == CampaignStatus.DRAFT:
+        draft = selectors.campaign_forecast_draft(campaign=campaign, ctx=ctx)
+        days = draft.days
+    else:
+        days = selectors.campaign_forecast(campaign=campaign, ctx=ctx)
     return {
         "campaign": campaign,
+        "draft": draft,
         "days": days,
         "summary": forecast_summary(days=days),
         "checklist": selectors.campaign_checklist(campaign=campaign, days=days),
@@ -132,7 +139,11 @@ def _detail_context(request: HttpRequest, pk: int) -> dict:
         "can_change": request.user.has_perm("journeys.change_campaign"),
         "can_override": request.user.has_perm("journeys.override_campaign"),
         "launch_form": LaunchForm(),
-        "channels": campaign.channels,
+        "channels": [(ch, channel_label(ch)) for ch in campaign.channels],
+        "rates": [
+            (ch, channel_label(ch), rate) for ch, rate in (campaign.response_rates or {}).items()
+        ],
+        "time_zone": ctx.tz,
     }
 
 
@@ -273,13 +284,16 @@ def calendar(request: HttpRequest) -> HttpResponse:
     template = "journeys/calendar.html"
     if request.htmx:
         template += "#month"
+    feed_url = request.session.pop("calendar_feed_url", None)
     return render(
         request,
         template,
         {
             "month": month,
             "has_feed": CalendarFeedToken.objects.filter(user=request.user).exists(),
-            "feed_url": request.session.pop("calendar_feed_url", None),
+            "feed_url": feed_url,
+            # Calendar apps subscribe (and refresh) on webcal://; the feed itself is https.
+            "webcal_url": "webcal://" + feed_url.split("://", 1)[1] if feed_url else None,
         },
     )
 
