@@ -69,11 +69,11 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "contacts.view_order",
         *_CASE_WORK,
     ],
+    # Segments count and campaigns reach customers without showing any one of them: no
+    # customer pages, no customer API, no orders.
     Role.MARKETER: [
         "accounts.view_department",
         "accounts.view_staffingslot",
-        "contacts.view_customer",
-        "contacts.view_order",
         *_CAMPAIGN_WORK,
         "journeys.delete_segment",
     ],

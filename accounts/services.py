@@ -21,7 +21,7 @@ logger = logging.getLogger(__name__)
 
 
 def roles_ensure() -> None:
-    """Create the role groups and give each its permissions; safe to run any number of times."""
+    """Create the role groups and give each exactly its permissions; safe to run again."""
     wanted = {perm for perms in ROLE_PERMISSIONS.values() for perm in perms}
     q = Q(pk__in=[])
     for perm in wanted:
@@ -33,7 +33,8 @@ def roles_ensure() -> None:
     }
     for role, perms in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=role.value)
-        group.permissions.add(*[found[p] for p in perms if p in found])
+        # set, not add: a permission taken from a role here is taken from its group too.
+        group.permissions.set([found[p] for p in perms if p in found])
 
 
 def role_assign(*, user: User, role: Role) -> None:

@@ -27,6 +27,7 @@ from contacts.selectors.timeline import timeline_page
 from contacts.services.identity import IdentityValue, identity_normalise
 from contacts.services.intake import interaction_intake
 from contacts.services.orders import order_mark_delivered, order_record
+from cxcenter.apifields import BoundedDateTimeField
 
 BODY_MAX = 20_000
 IDENTITIES_MAX = 10
@@ -94,7 +95,7 @@ class _ResolvingSerializer(serializers.Serializer):
 class InteractionInSerializer(_ResolvingSerializer):
     channel = serializers.ChoiceField(choices=[c for c in Channel.choices if c[0] != "note"])
     direction = serializers.ChoiceField(choices=Direction.choices)
-    occurred_at = serializers.DateTimeField()
+    occurred_at = BoundedDateTimeField()
     subject = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
     body = serializers.CharField(
         max_length=BODY_MAX, required=False, default="", allow_blank=True, trim_whitespace=False
@@ -115,9 +116,9 @@ class OrderInSerializer(_ResolvingSerializer):
     product_name = serializers.CharField(
         max_length=200, required=False, default="", allow_blank=True
     )
-    ordered_at = serializers.DateTimeField()
+    ordered_at = BoundedDateTimeField()
     amount = serializers.DecimalField(
-        max_digits=12, decimal_places=2, required=False, allow_null=True, default=None
+        max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True, default=None
     )
 
 
@@ -144,7 +145,7 @@ class OrderResultSerializer(serializers.Serializer):
 
 
 class DeliveredInSerializer(serializers.Serializer):
-    delivered_at = serializers.DateTimeField()
+    delivered_at = BoundedDateTimeField()
 
 
 class DeliveredResultSerializer(serializers.Serializer):

@@ -1,5 +1,8 @@
 """Forms of the data-management pages: import upload, merge, GDPR erasure."""
 
+from collections.abc import Sequence
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -40,3 +43,13 @@ class EraseForm(forms.Form):
         required=True,
         error_messages={"required": _("Tick the box to confirm the erasure.")},
     )
+    also = forms.TypedMultipleChoiceField(
+        label=_("Erase these customers too"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, sharing: Sequence[Any] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["also"].choices = [(c.pk, f"{c} (#{c.pk})") for c in sharing]

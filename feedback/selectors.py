@@ -14,7 +14,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts.models import Department, User
-from accounts.selectors import staffing_on_duty
+from accounts.roles import Role
+from accounts.selectors import staffing_on_duty, user_has_role
 from contacts.models import Channel, Customer
 from contacts.selectors.data import Page, keyset_desc
 from feedback.models import DailyRollup, Dimension, Response, Survey, SurveyAspect
@@ -456,6 +457,12 @@ def wallboard_get(*, user: User, now: dt.datetime | None = None) -> Wallboard:
         exceptions_capped=exceptions_capped,
         at=now,
     )
+
+
+def response_comments_visible(*, user: User) -> bool:
+    """Verbatim comments: for who reads feedback and for the agents following the customer
+    up; sales and marketers see scores only."""
+    return feedback_allowed(user=user) or user_has_role(user=user, role=Role.AGENT)
 
 
 def customer_get_for_panel(*, user: User, customer_id: int) -> Customer:

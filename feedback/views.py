@@ -183,6 +183,10 @@ def survey_make_active(request: HttpRequest, pk: int) -> HttpResponse:
 def customer_panel(request: HttpRequest, customer_id: int) -> HttpResponse:
     customer = selectors.customer_get_for_panel(user=request.user, customer_id=customer_id)
     responses = selectors.customer_responses(customer=customer)
-    return render(
-        request, "feedback/customer_panel.html", {"customer": customer, "responses": responses}
-    )
+    # Verbatim comments only for those who read feedback; scores for anyone seeing customers.
+    context = {
+        "customer": customer,
+        "responses": responses,
+        "show_comments": selectors.response_comments_visible(user=request.user),
+    }
+    return render(request, "feedback/customer_panel.html", context)

@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -27,7 +28,7 @@ from contacts.selectors import data as selectors
 from contacts.selectors import quality
 from contacts.services.audit import audit_record
 from contacts.services.duplicates import duplicate_dismiss
-from contacts.services.gdpr import customer_erase, customer_export
+from contacts.services.gdpr import customer_export, customers_erase, customers_sharing_traces
 from contacts.services.imports import COLUMNS as IMPORT_COLUMNS
 from contacts.services.imports import customer_import_create
 from contacts.services.merge import customer_merge
@@ -230,19 +231,35 @@ def gdpr_erase(request: HttpRequest, pk: int) -> HttpResponse:
     customer = selectors.customer_get_for_data(
         user=request.user, pk=pk, perm="contacts.erase_customer"
     )
-    form = EraseForm(request.POST if request.method == "POST" else None)
+    sharing = [] if customer.erased_at else customers_sharing_traces(customer=customer)
+    form = EraseForm(request.POST if request.method == "POST" else None, sharing=sharing)
     status = 200
     if request.method == "POST":
         status = 400
         if form.is_valid():
             try:
-                customer_erase(customer=customer, user=request.user)
+                erased = customers_erase(
+                    customer=customer, also=form.cleaned_data["also"], user=request.user
+                )
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                messages.success(request, _("The personal data of the customer was erased."))
+                messages.success(
+                    request,
+                    ngettext(
+                        "The personal data of the customer was erased.",
+                        "The personal data of %(count)d customers was erased.",
+                        len(erased),
+                    )
+                    % {"count": len(erased)},
+                )
                 return redirect(customer_url(customer.pk))
-    context = {"customer": customer, "form": form, "customer_url": customer_url(customer.pk)}
+    context = {
+        "customer": customer,
+        "form": form,
+        "sharing": sharing,
+        "customer_url": customer_url(customer.pk),
+    }
     return render(request, "contacts/data_erase.html", context, status=status)
 
 
