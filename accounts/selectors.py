@@ -3,6 +3,7 @@
 from django.db.models import QuerySet
 from django.http import Http404
 
+from .access import user_groups
 from .models import Department, Notification, StaffingSlot, User
 from .roles import Role
 
@@ -15,7 +16,7 @@ def user_roles(*, user: User) -> frozenset[Role]:
     if not user.is_authenticated:
         roles: frozenset[Role] = frozenset()
     else:
-        names = set(user.groups.values_list("name", flat=True))
+        names = user_groups(user=user)
         roles = frozenset(r for r in Role if r.value in names)
         if user.is_superuser:
             roles |= {Role.ADMIN, Role.MANAGER}
