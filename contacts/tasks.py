@@ -6,7 +6,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from .services.duplicates import duplicates_find
-from .services.imports import customer_import_run
+from .services.imports import customer_import_run, customer_imports_sweep
 
 
 @shared_task
@@ -16,6 +16,13 @@ def find_duplicates(*, days: int | None = 2) -> int:
     return duplicates_find(since=since)
 
 
-@shared_task(acks_late=True)
+# Redelivered when the worker dies: the run continues at the import's checkpoint.
+@shared_task(acks_late=True, reject_on_worker_lost=True)
 def import_customers(import_id: int) -> None:
     customer_import_run(import_id=import_id)
+
+
+@shared_task
+def imports_sweep() -> int:
+    """Fail imports that stopped making progress (beat, every minute); idempotent."""
+    return customer_imports_sweep()

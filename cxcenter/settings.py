@@ -169,6 +169,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # Permissions and roles from the cache (accounts.access); ModelBackend stays for the
+    # sessions that name it, and shares the per-request permission cache.
+    "accounts.access.CachedModelBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "accounts:login"
@@ -350,6 +353,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "accounts.tasks.purge_read_notifications",
         "schedule": 24 * 60 * 60,
     },
+    "contacts-imports-sweep": {"task": "contacts.tasks.imports_sweep", "schedule": 60},
     "find-duplicate-customers": {
         "task": "contacts.tasks.find_duplicates",
         "schedule": 24 * 60 * 60,
@@ -382,6 +386,11 @@ PROFILE_FACT_STALE_DAYS = env_int("PROFILE_FACT_STALE_DAYS", 365)
 
 # Cases: give each newly routed case to the agent on duty with the fewest open cases.
 CXCENTER_CASE_AUTO_ASSIGN = env_bool("CXCENTER_CASE_AUTO_ASSIGN", False)
+# Customer imports: the largest file accepted, and how long a running import may go without
+# a checkpoint (or a queued one without starting) before the sweeper marks it failed.
+CXCENTER_IMPORT_MAX_MB = env_int("CXCENTER_IMPORT_MAX_MB", 50)
+CXCENTER_IMPORT_STALE_SECONDS = env_int("CXCENTER_IMPORT_STALE_SECONDS", 5 * 60)
+CXCENTER_IMPORT_QUEUED_SECONDS = env_int("CXCENTER_IMPORT_QUEUED_SECONDS", 60 * 60)
 # SMS and WhatsApp providers: a class with send(*, channel, to, body) -> message id. The
 # default writes the message to the log and sends nothing.
 CXCENTER_SMS_BACKEND = env_str("CXCENTER_SMS_BACKEND", "journeys.backends.LoggingMessageBackend")
