@@ -9,7 +9,7 @@ RUN := $(UV) run --frozen
 DEV := DEBUG=$${DEBUG:-1}
 
 
-.PHONY: help uv install migrate demo run test lint format messages bench seed
+.PHONY: help uv install migrate demo run test lint format messages bench seed loadtest
 
 help:
 	@echo "make run    install, migrate, load demo data, start web + worker + beat on http://127.0.0.1:8000"
@@ -52,3 +52,8 @@ seed: migrate
 
 bench: install
 	$(DEV) $(RUN) python manage.py bench
+
+# A shift against gunicorn on 127.0.0.1 with production settings (see README, Performance):
+# DATABASE_URL and REDIS_URL required; LOADTEST_AGENTS, LOADTEST_TIME, LOADTEST_THINK tune it.
+loadtest: install
+	bench/loadtest.sh

@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from .access import user_groups
 from .models import ApiToken, Department, Notification, StaffingSlot, User
 from .roles import Role
 from .tokens import token_matches, token_prefix
@@ -21,7 +22,7 @@ def user_roles(*, user: User) -> frozenset[Role]:
     if not user.is_authenticated:
         roles: frozenset[Role] = frozenset()
     else:
-        names = set(user.groups.values_list("name", flat=True))
+        names = user_groups(user=user)
         roles = frozenset(r for r in Role if r.value in names)
         if user.is_superuser:
             roles |= {Role.ADMIN, Role.MANAGER}

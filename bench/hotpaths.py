@@ -4,7 +4,6 @@ Requests go through Django's test client (the whole middleware stack, no network
 floor is the minimal SQL of the same answer through the raw DB-API cursor.
 """
 
-import json
 import math
 import os
 import platform
@@ -16,13 +15,12 @@ from typing import Any, TextIO
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Count
 from django.http import HttpResponse
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import Resolver404, resolve
-from django.utils import timezone
 
 from accounts.models import Department, User
 from accounts.roles import Role
@@ -54,6 +52,8 @@ class PathResult:
     ratio: float | None = None
     per_second: float | None = None
     note: str | None = None
+    # Median over Django's fixed cost of a request of the same kind (token or session).
+    fixed_ratio: float | None = None
 
 
 @dataclass
@@ -305,92 +305,6 @@ class Runner:
             walked += 1
         return url, walked
 
-    def intake(self, *, count: int, target: Targets) -> PathResult:
-        url = "/api/v1/interactions/"
-        path = "(g) intake POST /api/v1/interactions/"
-        if not _exists(url):
-            return PathResult(key="intake", path=path, url=url, status="missing")
-        stamp = time.time_ns()
-
-        def payload(n: int) -> str:
-            return json.dumps(
-                {
-                    "source": "bench",
-                    "external_id": f"bench-{stamp}-{n}",
-                    "channel": "email",
-                    "direction": "in",
-                    "occurred_at": timezone.now().isoformat(),
-                    "identities": [{"kind": "email", "value": target.email}],
-                    "subject": "Waar blijft mijn pakket?",
-                    "body": "Graag hoor ik zo snel mogelijk van u.",
-                }
-            )
-
-        def post(n: int) -> HttpResponse:
-            return self.api_client.post(
-                url, payload(n), content_type="application/json", secure=True
-            )
-
-        # Rolled back: the benchmark leaves no contact moments behind, and after-commit
-        # work (Celery tasks) is left out of the figure.
-        with transaction.atomic():
-            first = post(-1)
-            if first.status_code >= 400:
-                transaction.set_rollback(True)
-                return PathResult(
-                    key="intake", path=path, url=url, status=f"error {first.status_code}"
-                )
-            with CaptureQueriesContext(connection) as captured:
-                post(-2)
-            queries = len(captured.captured_queries)
-            timings = []
-            started = time.perf_counter()
-            for n in range(count):
-                tick = time.perf_counter()
-                post(n)
-                timings.append(time.perf_counter() - tick)
-            elapsed = time.perf_counter() - started
-            now = timezone.now()
-            floor = [
-                (
-                    "SELECT id, customer_id FROM contacts_identity WHERE kind = %s AND value = %s",
-                    ["email", target.email],
-                ),
-                (
-                    "INSERT INTO contacts_interaction (customer_id, channel, direction, "
-                    "occurred_at, subject, body, topic, campaign_code, source, external_id, "
-                    "created_at, message_id, delivery_status, delivery_error) VALUES (%s, "
-                    "'email', 'in', %s, %s, %s, '', '', 'bench-floor', %s, %s, '', '', '')",
-                    [target.customer_id, now, "Waar blijft mijn pakket?", "", "", now],
-                ),
-                (
-                    "UPDATE contacts_customer SET last_interaction_at = %s WHERE id = %s AND "
-                    "(last_interaction_at IS NULL OR last_interaction_at < %s)",
-                    [now, target.customer_id, now],
-                ),
-            ]
-            floor_timings = []
-            for n in range(count):
-                floor[1][1][4] = f"floor-{stamp}-{n}"
-                tick = time.perf_counter()
-                floor_run(floor)
-                floor_timings.append(time.perf_counter() - tick)
-            transaction.set_rollback(True)
-        median = statistics.median(timings)
-        floor_median = statistics.median(floor_timings)
-        return PathResult(
-            key="intake",
-            path=path,
-            url=url,
-            status="ok",
-            median_ms=_ms(median),
-            p95_ms=_ms(_p95(timings)),
-            queries=queries,
-            floor_ms=_ms(floor_median),
-            ratio=round(median / floor_median, 1) if floor_median else None,
-            per_second=round(count / elapsed, 1),
-        )
-
 
 def hotpaths_bench(
     *,
@@ -399,6 +313,7 @@ def hotpaths_bench(
     min_customers: int = 1000,
     threads: int = 8,
     takes: int = 25,
+    import_rows: int = 2000,
 ) -> dict[str, Any]:
     """Measure every hot path; raises NotEnoughData on a database that was not seeded."""
     customers = Customer.objects.count()
@@ -500,11 +415,14 @@ def hotpaths_bench(
             floor=deep_floor,
         )
     )
-    results.append(runner.intake(count=intake_count, target=target))
+    from bench.intakepaths import intake_paths
+
+    results.extend(intake_paths(runner, target=target, count=intake_count, import_rows=import_rows))
     # The higher apps' paths; imported here so that contacts never depends on them.
     from bench.workpaths import work_paths
 
     results.extend(work_paths(runner, manager=manager, threads=threads, takes=takes))
+    _fixed_ratios(results)
     return {
         "machine": {
             "cpus": os.cpu_count(),
@@ -521,6 +439,17 @@ def hotpaths_bench(
         "targets": asdict(target),
         "results": [asdict(result) for result in results],
     }
+
+
+def _fixed_ratios(results: list[PathResult]) -> None:
+    """Each row's median over the fixed cost of its kind: token for the API, else session."""
+    fixed = {r.key: r.median_ms for r in results if r.key.startswith("fixed_")}
+    for row in results:
+        if row.median_ms is None or row.key.startswith("fixed_"):
+            continue
+        base = fixed.get("fixed_token" if row.url.startswith("/api/") else "fixed_session")
+        if base:
+            row.fixed_ratio = round(row.median_ms / base, 1)
 
 
 def _keyset_position(customer_id: int, offset: int) -> tuple[Any, Any] | None:
@@ -557,7 +486,8 @@ def report_write(report: dict[str, Any], *, out: TextIO) -> None:
         f"{report['machine']['cpus']} CPUs, {report['machine']['memory_gib']} GiB\n\n"
     )
     out.write(
-        f"{'path':<40}{'median ms':>10}{'p95 ms':>10}{'queries':>9}{'floor ms':>10}{'ratio':>8}\n"
+        f"{'path':<40}{'median ms':>10}{'p95 ms':>10}{'queries':>9}{'floor ms':>10}{'ratio':>8}"
+        f"{'÷fixed':>8}\n"
     )
 
     def cell(value: Any, width: int, spec: str) -> str:
@@ -571,7 +501,7 @@ def report_write(report: dict[str, Any], *, out: TextIO) -> None:
         out.write(
             f"{row['path']:<40}{cell(row['median_ms'], 10, '.2f')}{cell(row['p95_ms'], 10, '.2f')}"
             f"{cell(row['queries'], 9, 'd')}{cell(row['floor_ms'], 10, '.2f')}"
-            f"{cell(row['ratio'], 8, '.1f')}\n"
+            f"{cell(row['ratio'], 8, '.1f')}{cell(row.get('fixed_ratio'), 8, '.1f')}\n"
         )
         note = row.get("note")
         if row["per_second"] is not None and not note:

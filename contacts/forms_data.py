@@ -4,25 +4,33 @@ from collections.abc import Sequence
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from contacts.services.imports import MAX_IMPORT_BYTES, csv_check, csv_decode
+from contacts.services.imports import csv_check, csv_decode
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("CSV file"),
-        help_text=_(
+    file = forms.FileField(label=_("CSV file"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = gettext(
             "UTF-8, separated by ; or , with a header row: name, email, phone, customer_number, "
-            "street, postcode, city, language, and fact:<question key> columns. At most 5 MB."
-        ),
-    )
+            "street, postcode, city, language, and fact:<question key> columns. At most "
+            "%(size)s MB."
+        ) % {"size": settings.CXCENTER_IMPORT_MAX_MB}
 
     def clean_file(self) -> object:
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_IMPORT_BYTES:
-            raise ValidationError(_("The file is larger than 5 MB; split it into smaller files."))
+        size = settings.CXCENTER_IMPORT_MAX_MB
+        if upload.size > size * 1024 * 1024:
+            raise ValidationError(
+                gettext("The file is larger than %(size)s MB; split it into smaller files.")
+                % {"size": size}
+            )
         text = csv_decode(upload.read())
         csv_check(text=text)
         self.text = text

@@ -533,9 +533,23 @@ class CustomerImport(models.Model):
     imported_rows = models.PositiveIntegerField(default=0)
     rejected = models.JSONField(default=list, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Rows that made a new customer, and rows that matched (and filled in) a known one.
+    created_rows = models.PositiveIntegerField(default=0)
+    updated_rows = models.PositiveIntegerField(default=0)
+    rejected_rows = models.PositiveIntegerField(default=0)
+    # Checkpoint: data rows done, committed together with their rows; a resumed run
+    # starts here, so every row is imported once.
+    position = models.PositiveIntegerField(default=0)
+    # Set by the run that holds the import, refreshed with every checkpoint; the sweeper
+    # fails a running import whose heartbeat stopped.
+    run_token = models.CharField(max_length=32, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # Why it failed, in English as stored (translated when shown).
+    failure_reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "heartbeat_at"], name="import_sweep_idx")]
         verbose_name = _("customer import")
         verbose_name_plural = _("customer imports")
 

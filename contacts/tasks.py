@@ -9,7 +9,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from .services.duplicates import duplicates_find
-from .services.imports import customer_import_run
+from .services.imports import customer_import_run, customer_imports_sweep
 from .services.outbound import outbound_deliver, outbound_sweep
 
 # Tries in all: the first plus the retries; seconds between tries double up to the maximum.
@@ -25,7 +25,8 @@ def find_duplicates(*, days: int | None = 2) -> int:
     return duplicates_find(since=since)
 
 
-@shared_task(acks_late=True)
+# Redelivered when the worker dies: the run continues at the import's checkpoint.
+@shared_task(acks_late=True, reject_on_worker_lost=True)
 def import_customers(import_id: int) -> None:
     customer_import_run(import_id=import_id)
 
@@ -75,3 +76,9 @@ def outbound_deliver_task(self: Task, interaction_id: int) -> str:
 def outbound_sweep_task() -> dict[str, int]:
     """Beat (every 5 minutes): fail messages whose worker died, queue again lost ones."""
     return outbound_sweep()
+
+
+@shared_task
+def imports_sweep() -> int:
+    """Fail imports that stopped making progress (beat, every minute); idempotent."""
+    return customer_imports_sweep()

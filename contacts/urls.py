@@ -1,7 +1,7 @@
 """Pages of contacts: customer search and 360 (views.customers), data management (views.data)."""
 
-from .views import customers, data
+from .views import customers, data, imports
 
 app_name = "contacts"
 
-urlpatterns = [*customers.urlpatterns, *data.urlpatterns]
+urlpatterns = [*customers.urlpatterns, *data.urlpatterns, *imports.urlpatterns]

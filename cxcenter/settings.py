@@ -185,6 +185,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # Permissions and roles from the cache (accounts.access); ModelBackend stays for the
+    # sessions that name it, and shares the per-request permission cache.
+    "accounts.access.CachedModelBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "accounts:login"
@@ -410,6 +413,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "accounts.tasks.purge_read_notifications",
         "schedule": 24 * 60 * 60,
     },
+    "contacts-imports-sweep": {"task": "contacts.tasks.imports_sweep", "schedule": 60},
     "find-duplicate-customers": {
         "task": "contacts.tasks.find_duplicates",
         "schedule": 24 * 60 * 60,
@@ -498,6 +502,11 @@ elif "://" in CXCENTER_ORGANISATION_LOGO_URL or CXCENTER_ORGANISATION_LOGO_URL.s
     raise ConfigError(
         "CXCENTER_ORGANISATION_LOGO_URL", "must be an https:// address or a static file path"
     )
+# Customer imports: the largest file accepted, and how long a running import may go without
+# a checkpoint (or a queued one without starting) before the sweeper marks it failed.
+CXCENTER_IMPORT_MAX_MB = env_int("CXCENTER_IMPORT_MAX_MB", 50)
+CXCENTER_IMPORT_STALE_SECONDS = env_int("CXCENTER_IMPORT_STALE_SECONDS", 5 * 60)
+CXCENTER_IMPORT_QUEUED_SECONDS = env_int("CXCENTER_IMPORT_QUEUED_SECONDS", 60 * 60)
 CXCENTER_WHATSAPP_BACKEND = env_str(
     "CXCENTER_WHATSAPP_BACKEND",
     "contacts.backends.whatsapp.WhatsAppBackend"

@@ -162,6 +162,16 @@ def import_get(*, user: User, pk: int) -> CustomerImport:
         raise Http404 from None
 
 
+def import_get_with_content(*, user: User, pk: int) -> CustomerImport:
+    """``import_get`` with the file (for the rejected rows in their original columns)."""
+    if not user.has_perm("contacts.import_customer"):
+        raise Http404
+    try:
+        return CustomerImport.objects.get(pk=pk)
+    except CustomerImport.DoesNotExist:
+        raise Http404 from None
+
+
 def _search(*, user: User, query: str, limit: int) -> QuerySet[Customer]:
     """Active customers matching ``query``: an identity in any notation, else part of the name."""
     qs = Customer.objects.filter(merged_into__isnull=True, erased_at__isnull=True)

@@ -4,14 +4,18 @@ with a report of every rejected row."""
 import csv
 import datetime as dt
 import io
+import itertools
+import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from contacts.models import (
@@ -19,7 +23,6 @@ from contacts.models import (
     AuditAction,
     Customer,
     CustomerImport,
-    Identity,
     IdentityKind,
     ImportStatus,
     ProfileFact,
@@ -27,9 +30,19 @@ from contacts.models import (
 )
 from contacts.services.audit import audit_record
 from contacts.services.identity import identity_normalise
+from contacts.services.import_merge import ChunkOutcome, ParsedRow, chunk_merge
 
-MAX_IMPORT_BYTES = 5 * 1024 * 1024
-PROGRESS_EVERY = 100
+# Rows merged per transaction; the checkpoint moves with each chunk.
+CHUNK_ROWS = 1000
+# Rejected rows kept with their values for the report and the CSV to fix.
+REJECTED_KEPT = 10_000
+ERROR_COLUMN = "error"
+# Stored untranslated; the import page translates them when shown.
+STALLED_REASON = gettext_noop(
+    "The import stopped making progress (the worker running it was stopped or crashed)."
+)
+NEVER_STARTED_REASON = gettext_noop("The import was never started by a worker.")
+ERROR_REASON = gettext_noop("The import stopped with an unexpected error.")
 FACT_PREFIX = "fact:"
 IDENTITY_COLUMNS = {
     "email": IdentityKind.EMAIL,
@@ -71,7 +84,11 @@ def csv_check(*, text: str) -> int:
     header = reader.fieldnames or []
     if not header:
         raise ValidationError(_("The file is empty."))
-    unknown = [c for c in header if c not in COLUMNS and not c.startswith(FACT_PREFIX)]
+    unknown = [
+        c
+        for c in header
+        if c not in COLUMNS and c != ERROR_COLUMN and not c.startswith(FACT_PREFIX)
+    ]
     if unknown:
         raise ValidationError(
             _("Unknown columns: %(columns)s. Allowed: %(allowed)s and fact:<question key>.")
@@ -103,15 +120,6 @@ def customer_import_create(*, user: User, filename: str, text: str) -> CustomerI
         )
         import_customers.delay_on_commit(job.pk)
     return job
-
-
-@dataclass
-class ParsedRow:
-    name: str = ""
-    address: dict[str, str] = field(default_factory=dict)
-    language: str = ""
-    identities: list[tuple[str, str]] = field(default_factory=list)
-    facts: list[tuple[ProfileQuestion, str]] = field(default_factory=list)
 
 
 def _fact_value(question: ProfileQuestion, raw: str) -> str:
@@ -184,58 +192,6 @@ def row_parse(*, row: dict[str, str | None], questions: dict[str, ProfileQuestio
     return parsed
 
 
-def _resolve(parsed: ParsedRow, *, now: dt.datetime) -> Customer:
-    owners = {
-        i.customer_id
-        for i in Identity.objects.filter(
-            kind__in={k for k, _v in parsed.identities},
-            value__in={v for _k, v in parsed.identities},
-        )
-        if (i.kind, i.value) in set(parsed.identities)
-    }
-    if len(owners) > 1:
-        raise ValidationError(_("The identities in this row belong to different customers."))
-    if owners:
-        customer = Customer.objects.get(pk=owners.pop())
-        if not customer.is_active_record:
-            raise ValidationError(_("This customer was merged or erased."))
-        changed = []
-        for column, value in {"name": parsed.name, **parsed.address}.items():
-            if value and not getattr(customer, column):
-                setattr(customer, column, value)
-                changed.append(column)
-        if changed:
-            customer.save(update_fields=[*changed, "updated_at"])
-    else:
-        customer = Customer.objects.create(
-            name=parsed.name, language=parsed.language or "nl", **parsed.address
-        )
-    for kind, value in parsed.identities:
-        Identity.objects.get_or_create(
-            kind=kind,
-            value=value,
-            defaults={"customer": customer, "first_seen": now, "last_seen": now},
-        )
-    return customer
-
-
-def _record_facts(
-    *, customer: Customer, facts: list[tuple[ProfileQuestion, str]], user: User | None
-) -> None:
-    now = timezone.now()
-    for question, value in facts:
-        current = ProfileFact.objects.filter(
-            customer=customer, question=question, is_current=True
-        ).first()
-        if current is not None and current.value == value:
-            continue
-        if current is not None:
-            ProfileFact.objects.filter(pk=current.pk).update(is_current=False)
-        ProfileFact.objects.create(
-            customer=customer, question=question, value=value, recorded_by=user, recorded_at=now
-        )
-
-
 def _rows(text: str) -> Iterator[tuple[int, dict[str, str | None] | None, str]]:
     """(line number, row, error) per data row; a row that cannot be read at all has an error."""
     reader = _reader(text)
@@ -251,62 +207,184 @@ def _rows(text: str) -> Iterator[tuple[int, dict[str, str | None] | None, str]]:
 
 
 def customer_import_run(*, import_id: int) -> CustomerImport | None:
-    """Run a queued import; a job that is running or done already is left alone (idempotent).
+    """Run a queued import, or take over one whose run stopped sending heartbeats; an import
+    running elsewhere or done already is left alone (idempotent).
 
-    Each row is written in its own savepoint: a rejected row writes nothing and is
-    reported with its line number and reason.
+    Rows are merged ``CHUNK_ROWS`` at a time (contacts.services.import_merge), each chunk in
+    one transaction together with the checkpoint (position, counts, rejected rows): after a
+    crash the next run starts at the checkpoint, and every row is imported once.
     """
-    claimed = CustomerImport.objects.filter(pk=import_id, status=ImportStatus.QUEUED).update(
-        status=ImportStatus.RUNNING
+    token = uuid.uuid4().hex
+    now = timezone.now()
+    stale = now - dt.timedelta(seconds=settings.CXCENTER_IMPORT_STALE_SECONDS)
+    claimed = (
+        CustomerImport.objects.filter(pk=import_id)
+        .filter(
+            Q(status=ImportStatus.QUEUED) | Q(status=ImportStatus.RUNNING, heartbeat_at__lt=stale)
+        )
+        .update(status=ImportStatus.RUNNING, run_token=token, heartbeat_at=now)
     )
     if not claimed:
         return None
     job = CustomerImport.objects.select_related("created_by").get(pk=import_id)
-    questions = {q.key: q for q in ProfileQuestion.objects.filter(is_active=True)}
-    rejected: list[dict[str, object]] = []
-    imported = processed = 0
     try:
-        for line, row, error in _rows(job.content):
-            processed += 1
-            try:
-                if row is None:
-                    raise ValidationError(error)
-                parsed = row_parse(row=row, questions=questions)
-                with transaction.atomic():
-                    customer = _resolve(parsed, now=timezone.now())
-                    _record_facts(customer=customer, facts=parsed.facts, user=job.created_by)
-                imported += 1
-            except ValidationError as exc:
-                rejected.append({"row": line, "reason": " ".join(exc.messages)})
-            if processed % PROGRESS_EVERY == 0:
-                CustomerImport.objects.filter(pk=job.pk).update(
-                    processed_rows=processed, imported_rows=imported
-                )
+        _run(job, token)
+    except _Lost:
+        return None
     except Exception:
-        CustomerImport.objects.filter(pk=job.pk).update(
-            status=ImportStatus.FAILED,
-            processed_rows=processed,
-            imported_rows=imported,
-            rejected=rejected,
-            finished_at=timezone.now(),
+        CustomerImport.objects.filter(pk=job.pk, run_token=token).update(
+            status=ImportStatus.FAILED, failure_reason=ERROR_REASON, finished_at=timezone.now()
         )
         raise
+    job.refresh_from_db()
+    return job
+
+
+class _Lost(Exception):
+    """Another run took this import over (this one was presumed dead)."""
+
+
+def _run(job: CustomerImport, token: str) -> None:
+    questions = {q.key: q for q in ProfileQuestion.objects.filter(is_active=True)}
+    rows = itertools.islice(_rows(job.content), job.position, None)
+    position = job.position
+    while True:
+        chunk = list(itertools.islice(rows, CHUNK_ROWS))
+        if not chunk:
+            break
+        position += len(chunk)
+        _chunk_commit(job, token, chunk, questions=questions, position=position)
     with transaction.atomic():
-        CustomerImport.objects.filter(pk=job.pk).update(
-            status=ImportStatus.DONE,
-            processed_rows=processed,
-            imported_rows=imported,
-            rejected=rejected,
-            finished_at=timezone.now(),
-        )
+        done = CustomerImport.objects.filter(
+            pk=job.pk, run_token=token, status=ImportStatus.RUNNING
+        ).update(status=ImportStatus.DONE, finished_at=timezone.now(), heartbeat_at=None)
+        if not done:
+            raise _Lost
+        job.refresh_from_db()
         audit_record(
             actor=job.created_by,
             action=AuditAction.IMPORT,
             import_id=job.pk,
             filename=job.filename,
-            rows=processed,
-            imported=imported,
-            rejected=len(rejected),
+            rows=job.processed_rows,
+            imported=job.imported_rows,
+            rejected=job.rejected_rows,
         )
+
+
+def _chunk_commit(
+    job: CustomerImport,
+    token: str,
+    chunk: list[tuple[int, dict[str, str | None] | None, str]],
+    *,
+    questions: dict[str, ProfileQuestion],
+    position: int,
+) -> None:
+    """Parse and merge one chunk and move the checkpoint, all or nothing; retried once when
+    a concurrent writer inserted one of its identities first."""
+    parsed: list[ParsedRow] = []
+    lines: list[tuple[int, dict[str, str | None] | None]] = []
+    rejected: list[tuple[int, dict[str, str | None] | None, str]] = []
+    for line, row, error in chunk:
+        try:
+            if row is None:
+                raise ValidationError(error)
+            parsed.append(row_parse(row=row, questions=questions))
+            lines.append((line, row))
+        except ValidationError as exc:
+            rejected.append((line, row, " ".join(exc.messages)))
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                outcome = chunk_merge(rows=parsed, user=job.created_by, now=timezone.now())
+                merged_out = [
+                    (lines[index][0], lines[index][1], reason) for index, reason in outcome.rejected
+                ]
+                _checkpoint(job, token, position, len(chunk), outcome, rejected + merged_out)
+            return
+        except IntegrityError:
+            if attempt == 1:
+                raise
+
+
+def _checkpoint(
+    job: CustomerImport,
+    token: str,
+    position: int,
+    processed: int,
+    outcome: ChunkOutcome,
+    rejected: list[tuple[int, dict[str, str | None] | None, str]],
+) -> None:
+    rejected.sort(key=lambda item: item[0])
+    room = max(0, REJECTED_KEPT - len(job.rejected))
+    report = job.rejected + [
+        {"row": line, "reason": reason, "values": _values(row)}
+        for line, row, reason in rejected[:room]
+    ]
+    imported = outcome.created + outcome.updated
+    moved = CustomerImport.objects.filter(
+        pk=job.pk, run_token=token, status=ImportStatus.RUNNING
+    ).update(
+        position=position,
+        processed_rows=F("processed_rows") + processed,
+        imported_rows=F("imported_rows") + imported,
+        created_rows=F("created_rows") + outcome.created,
+        updated_rows=F("updated_rows") + outcome.updated,
+        rejected_rows=F("rejected_rows") + len(rejected),
+        rejected=report,
+        heartbeat_at=timezone.now(),
+    )
+    if not moved:
+        raise _Lost
+    job.rejected = report
+    job.position = position
+
+
+def _values(row: dict[str, str | None] | None) -> dict[str, str]:
+    if row is None:
+        return {}
+    return {key: value or "" for key, value in row.items() if key is not None}
+
+
+def customer_imports_sweep(*, now: dt.datetime | None = None) -> int:
+    """Fail running imports whose heartbeat stopped (the worker died) and queued ones that
+    never started (the message was lost), with a reason the page shows; they can be
+    resumed from their checkpoint. Idempotent. Returns how many were failed."""
+    now = now or timezone.now()
+    stale = now - dt.timedelta(seconds=settings.CXCENTER_IMPORT_STALE_SECONDS)
+    stalled = CustomerImport.objects.filter(
+        Q(heartbeat_at__lt=stale) | Q(heartbeat_at__isnull=True), status=ImportStatus.RUNNING
+    ).update(status=ImportStatus.FAILED, failure_reason=STALLED_REASON, finished_at=now)
+    lost = CustomerImport.objects.filter(
+        status=ImportStatus.QUEUED,
+        created_at__lt=now - dt.timedelta(seconds=settings.CXCENTER_IMPORT_QUEUED_SECONDS),
+    ).update(status=ImportStatus.FAILED, failure_reason=NEVER_STARTED_REASON, finished_at=now)
+    return stalled + lost
+
+
+def customer_import_resume(*, job: CustomerImport) -> CustomerImport:
+    """Queue a failed import again; it continues at its checkpoint. The caller checked the
+    permission (contacts.selectors.data.import_get)."""
+    from contacts.tasks import import_customers
+
+    with transaction.atomic():
+        resumed = CustomerImport.objects.filter(pk=job.pk, status=ImportStatus.FAILED).update(
+            status=ImportStatus.QUEUED, failure_reason="", finished_at=None, heartbeat_at=None
+        )
+        if not resumed:
+            raise ValidationError(_("Only a failed import can be resumed."))
+        import_customers.delay_on_commit(job.pk)
     job.refresh_from_db()
     return job
+
+
+def rejected_csv_rows(*, job: CustomerImport) -> Iterator[list[str]]:
+    """The rejected rows as they were in the file, with the reason in a last ``error``
+    column (ignored when the file is imported again): fix and upload."""
+    header = list(_reader(job.content).fieldnames or []) if job.content else []
+    if not header:
+        header = sorted({key for item in job.rejected for key in item.get("values", {})})
+    yield [*header, ERROR_COLUMN]
+    for item in job.rejected:
+        values = item.get("values", {})
+        yield [*(values.get(column, "") for column in header), item.get("reason", "")]

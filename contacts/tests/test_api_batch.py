@@ -265,10 +265,9 @@ def test_batch_query_count_is_the_same_for_1_and_1000_new_items(
     api_client, contact_center, django_assert_num_queries, size
 ) -> None:
     post(api_client, [item(-1)])  # warms the routing configuration and permission caches
-    # token, two for permissions, savepoint; replays; identities; customers, identities and
-    # moments inserted; cases open for these customers; cases and their messages inserted;
-    # release.
-    with django_assert_num_queries(13):
+    # token, savepoint; replays; identities; customers, identities and moments inserted;
+    # cases open for these customers; cases and their messages inserted; release.
+    with django_assert_num_queries(11):
         response = post(api_client, [item(n) for n in range(size)])
     assert response.json()["created"] == size
 
@@ -280,8 +279,8 @@ def test_replayed_batch_query_count_is_the_same_for_1_and_1000(
 ) -> None:
     items = [item(n) for n in range(size)]
     post(api_client, items)
-    # token, two for permissions, savepoint, replays, release.
-    with django_assert_num_queries(6):
+    # token, savepoint, replays, release.
+    with django_assert_num_queries(4):
         response = post(api_client, items)
     assert response.json()["existing"] == size
 

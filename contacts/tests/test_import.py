@@ -1,9 +1,12 @@
 """CSV import: the upload page, the background task with its per-row report, the progress page."""
 
+import datetime as dt
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
 from contacts.models import (
@@ -17,8 +20,9 @@ from contacts.models import (
     ImportStatus,
     ProfileFact,
 )
+from contacts.services import import_merge
 from contacts.services import imports as imports_module
-from contacts.services.imports import customer_import_run
+from contacts.services.imports import customer_import_run, customer_imports_sweep
 from contacts.tasks import import_customers
 from contacts.tests.factories import CustomerFactory, IdentityFactory, ProfileQuestionFactory
 
@@ -146,19 +150,162 @@ def test_the_import_is_audited(manager: User, children: object) -> None:
     }
 
 
-def test_progress_is_saved_while_a_long_import_runs(monkeypatch: pytest.MonkeyPatch) -> None:
-    seen: list[int] = []
-    real = imports_module._resolve
+def test_progress_is_checkpointed_with_every_chunk(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[tuple[int, int]] = []
+    real = imports_module.chunk_merge
 
-    def spy(parsed: object, **kwargs: object) -> Customer:
-        seen.append(CustomerImport.objects.get().processed_rows)
-        return real(parsed, **kwargs)
+    def spy(**kwargs: object) -> object:
+        job = CustomerImport.objects.get()
+        seen.append((job.position, job.processed_rows))
+        return real(**kwargs)
 
-    monkeypatch.setattr(imports_module, "PROGRESS_EVERY", 2)
-    monkeypatch.setattr(imports_module, "_resolve", spy)
+    monkeypatch.setattr(imports_module, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(imports_module, "chunk_merge", spy)
     rows = "".join(f"Person {i},p{i}@example.nl\n" for i in range(5))
-    customer_import_run(import_id=_job("name,email\n" + rows).pk)
-    assert seen == [0, 0, 2, 2, 4]
+    job = customer_import_run(import_id=_job("name,email\n" + rows).pk)
+    assert seen == [(0, 0), (2, 2), (4, 4)]
+    assert (job.position, job.processed_rows, job.status) == (5, 5, ImportStatus.DONE)
+
+
+def test_the_report_counts_created_and_updated_rows(children: object) -> None:
+    known = CustomerFactory(name="Anna")
+    IdentityFactory(customer=known, kind=IdentityKind.EMAIL, value="anna@example.nl")
+    content = GOOD + "Piet Bos;PIET@example.nl;;;Dorpsstraat 2;;;;\nBad;nope;;;;;;;\n"
+    job = customer_import_run(import_id=_job(content).pk)
+    # Anna was known, Piet is new, Piet's second row fills in his street.
+    assert (job.created_rows, job.updated_rows, job.rejected_rows) == (1, 2, 1)
+    assert job.imported_rows == 3
+    assert Customer.objects.get(name="Piet Bos").street == "Dorpsstraat 2"
+
+
+def test_a_later_row_with_a_new_value_replaces_the_current_fact(children: object) -> None:
+    content = "name,email,fact:children\nA,a@example.nl,1\nA,a@example.nl,2\nA,a@example.nl,2\n"
+    customer_import_run(import_id=_job(content).pk)
+    facts = ProfileFact.objects.order_by("pk")
+    assert [(f.value, f.is_current) for f in facts] == [("1", False), ("2", True)]
+
+
+class _Killed(BaseException):
+    """Stands for the worker process dying: no except clause of the import catches it."""
+
+
+def _crash_on_chunk(monkeypatch: pytest.MonkeyPatch, number: int) -> None:
+    real = imports_module.chunk_merge
+    calls = {"n": 0}
+
+    def crashing(**kwargs: object) -> object:
+        calls["n"] += 1
+        if calls["n"] == number:
+            raise _Killed
+        return real(**kwargs)
+
+    monkeypatch.setattr(imports_module, "chunk_merge", crashing)
+
+
+def test_an_import_killed_mid_way_is_failed_by_the_sweeper_and_resumes_every_row_once(
+    monkeypatch: pytest.MonkeyPatch, manager_client: Client, django_capture_on_commit_callbacks
+) -> None:
+    monkeypatch.setattr(imports_module, "CHUNK_ROWS", 3)
+    rows = "".join(f"Person {i},p{i}@example.nl\n" for i in range(10))
+    job = _job("name,email\n" + rows)
+    _crash_on_chunk(monkeypatch, 3)
+    with pytest.raises(_Killed):
+        customer_import_run(import_id=job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.position, Customer.objects.count()) == (ImportStatus.RUNNING, 6, 6)
+    # Its task delivered again at once finds the import held by the (presumed live) run.
+    assert customer_import_run(import_id=job.pk) is None
+
+    later = timezone.now() + dt.timedelta(minutes=10)
+    assert customer_imports_sweep(now=later) == 1
+    assert customer_imports_sweep(now=later) == 0
+    job.refresh_from_db()
+    assert job.status == ImportStatus.FAILED
+    page = manager_client.get(reverse("contacts:data_import_detail", args=[job.pk]))
+    assert b"stopped making progress" in page.content
+    assert b"Resume import" in page.content
+
+    monkeypatch.setattr(imports_module, "chunk_merge", import_merge.chunk_merge)
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = manager_client.post(reverse("contacts:data_import_resume", args=[job.pk]))
+    assert response.status_code == 302
+    assert len(callbacks) == 1
+    import_customers.apply(args=[job.pk])
+    job.refresh_from_db()
+    assert (job.status, job.position, job.processed_rows) == (ImportStatus.DONE, 10, 10)
+    assert (job.created_rows, job.updated_rows, job.failure_reason) == (10, 0, "")
+    assert Customer.objects.count() == 10
+    assert Identity.objects.count() == 10
+
+
+def test_a_redelivered_task_takes_over_an_import_whose_heartbeat_stopped(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(imports_module, "CHUNK_ROWS", 2)
+    rows = "".join(f"Person {i},p{i}@example.nl\n" for i in range(5))
+    job = _job("name,email\n" + rows)
+    _crash_on_chunk(monkeypatch, 2)
+    with pytest.raises(_Killed):
+        customer_import_run(import_id=job.pk)
+    CustomerImport.objects.filter(pk=job.pk).update(
+        heartbeat_at=timezone.now() - dt.timedelta(hours=1)
+    )
+    monkeypatch.setattr(imports_module, "chunk_merge", import_merge.chunk_merge)
+    job = customer_import_run(import_id=job.pk)
+    assert (job.status, job.processed_rows, Customer.objects.count()) == (ImportStatus.DONE, 5, 5)
+
+
+def test_a_queued_import_that_never_started_is_failed_with_its_reason() -> None:
+    job = _job(GOOD)
+    assert customer_imports_sweep(now=timezone.now() + dt.timedelta(hours=2)) == 1
+    job.refresh_from_db()
+    assert (job.status, job.failure_reason) == (
+        ImportStatus.FAILED,
+        imports_module.NEVER_STARTED_REASON,
+    )
+
+
+def test_only_a_failed_import_can_be_resumed(manager_client: Client, children: object) -> None:
+    job = customer_import_run(import_id=_job(GOOD).pk)
+    response = manager_client.post(
+        reverse("contacts:data_import_resume", args=[job.pk]), follow=True
+    )
+    assert b"Only a failed import can be resumed." in response.content
+    job.refresh_from_db()
+    assert job.status == ImportStatus.DONE
+
+
+def test_resume_is_a_post_for_managers_only(manager_client: Client, agent_client: Client) -> None:
+    job = _job(GOOD)
+    CustomerImport.objects.filter(pk=job.pk).update(status=ImportStatus.FAILED)
+    url = reverse("contacts:data_import_resume", args=[job.pk])
+    assert manager_client.get(url).status_code == 405
+    assert agent_client.post(url).status_code == 403
+    assert (
+        manager_client.post(reverse("contacts:data_import_resume", args=[999])).status_code == 404
+    )
+    job.refresh_from_db()
+    assert job.status == ImportStatus.FAILED
+
+
+def test_the_rejected_rows_download_as_a_csv_that_imports_again_once_fixed(
+    manager_client: Client, agent_client: Client, children: object
+) -> None:
+    content = "name;email;fact:children\nGood;good@example.nl;1\nBad;not-an-address;2\n"
+    job = customer_import_run(import_id=_job(content).pk)
+    url = reverse("contacts:data_import_rejected", args=[job.pk])
+    assert agent_client.get(url).status_code == 403
+    response = manager_client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    text = b"".join(response.streaming_content).decode()
+    lines = text.splitlines()
+    assert lines[0] == "name;email;fact:children;error"
+    assert lines[1].startswith("Bad;not-an-address;2;")
+    assert "e-mail" in lines[1]
+    fixed = text.replace("not-an-address", "bad@example.nl")
+    again = customer_import_run(import_id=_job(fixed).pk)
+    assert (again.created_rows, again.rejected_rows) == (1, 0)
 
 
 # --- The pages -----------------------------------------------------------------------------
@@ -197,7 +344,8 @@ def test_comma_separated_files_with_a_byte_order_mark_are_read(
     assert Identity.objects.get().value == "anna@example.nl"
 
 
-def test_a_file_over_five_megabytes_is_refused(manager_client: Client) -> None:
+def test_a_file_over_the_size_limit_is_refused(manager_client: Client, settings) -> None:
+    settings.CXCENTER_IMPORT_MAX_MB = 5
     content = b"name,email\n" + b"x" * (5 * 1024 * 1024)
     response = manager_client.post(URL, _upload(content))
     assert response.status_code == 400

@@ -177,12 +177,12 @@ def test_a_stranger_still_gets_a_404(member_client: Client, contact_center: Depa
 def test_api_transfer_by_someone_who_only_reads_the_task_is_403(
     agent: User, member: User, contact_center: Department, sales: Department
 ) -> None:
-    from rest_framework.authtoken.models import Token
+    from accounts.services import api_token_create
 
     case = CaseFactory(department=contact_center, owner=agent, status=CaseStatus.OPEN)
     SubTaskFactory(case=case, department=sales)  # sales reads the task, works only its sub-task
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=member).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_create(user=member, name='test')[1]}")
     url = f"/api/v1/tasks/{case.pk}/transfer/"
     assert client.get(f"/api/v1/tasks/{case.pk}/").status_code == 200
     response = client.post(url, {"department": "sales", "reason": "Graag"}, format="json")
@@ -195,12 +195,12 @@ def test_api_transfer_by_someone_who_only_reads_the_task_is_403(
 def test_api_transfer_by_the_agent_who_already_transferred_it_is_403(
     agent: User, contact_center: Department, sales: Department
 ) -> None:
-    from rest_framework.authtoken.models import Token
+    from accounts.services import api_token_create
 
     case = CaseFactory(department=contact_center, owner=agent, status=CaseStatus.OPEN)
     services.case_transfer(case=case, to_department=sales, reason="Factuur", by=agent)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=agent).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_create(user=agent, name='test')[1]}")
     assert client.get(f"/api/v1/tasks/{case.pk}/").status_code == 200
     again = client.post(
         f"/api/v1/tasks/{case.pk}/transfer/", {"department": "contact-center", "reason": "Terug"},

@@ -31,6 +31,9 @@ class Command(BaseCommand):
         )
         parser.add_argument("--takes", type=int, default=25, help="take-next clicks per agent")
         parser.add_argument(
+            "--import-rows", type=int, default=2000, help="rows of the CSV import measured"
+        )
+        parser.add_argument(
             "--json", type=Path, default=settings.VAR_DIR / "bench.json", help="where to write"
         )
         parser.add_argument(
@@ -51,6 +54,7 @@ class Command(BaseCommand):
                 min_customers=options["min_customers"],
                 threads=options["threads"],
                 takes=options["takes"],
+                import_rows=options["import_rows"],
             )
         except NotEnoughData as exc:
             raise CommandError(
