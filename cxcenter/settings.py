@@ -5,6 +5,7 @@ server-less Celery broker under ``var/``. A malformed value stops start-up with
 one line naming the variable.
 """
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -207,6 +208,11 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
+# WhiteNoise serves from STATIC_ROOT and warns on every request while it does not exist
+# (before the first collectstatic, and always in development and tests).
+# On a read-only image collectstatic made it at build time (or WhiteNoise says it did not).
+with contextlib.suppress(OSError):
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
