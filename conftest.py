@@ -112,6 +112,22 @@ def api_client(integration: User) -> APIClient:
     return client
 
 
+# --- Threads with their own connections --------------------------------------------------
+
+
+@pytest.fixture
+def pool_closed_after() -> Iterator[None]:
+    """For tests whose threads open connections of their own: close the PostgreSQL pool
+    after the test, so none of those connections outlives it (an open one keeps the test
+    database from being dropped at the end of the run). The next test opens a new pool."""
+    yield
+    from django.db import connections
+
+    for conn in connections.all(initialized_only=True):
+        if conn.vendor == "postgresql":
+            conn.close_pool()
+
+
 # --- Browser tests (Playwright driving the system Chromium) ----------------------------
 # Playwright's sync API runs an event loop in this thread; the test's own database
 # work happens before and after the browser does anything.
