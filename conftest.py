@@ -10,6 +10,7 @@
 
 import os
 from collections.abc import Iterator
+from io import StringIO
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,6 +24,7 @@ from accounts.tests.factories import DepartmentFactory, UserFactory
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
+    from pytest_django import DjangoDbBlocker
 
 
 @pytest.fixture
@@ -126,6 +128,29 @@ def pool_closed_after() -> Iterator[None]:
     for conn in connections.all(initialized_only=True):
         if conn.vendor == "postgresql":
             conn.close_pool()
+
+
+# --- Demo data ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo_data(django_db_setup: None, django_db_blocker: "DjangoDbBlocker") -> Iterator[str]:
+    """``manage.py demo`` loaded once for all tests of a module (it takes seconds) and
+    rolled back after the last of them; each test still runs in its own savepoint, so what
+    one test changes the next does not see. Gives what the command printed."""
+    from django.core.management import call_command
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            out = StringIO()
+            call_command("demo", stdout=out)
+            yield out.getvalue()
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 # --- Browser tests (Playwright driving the system Chromium) ----------------------------

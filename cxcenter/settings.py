@@ -178,6 +178,9 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
+if TESTING:
+    # Tests hash many passwords; the production hasher's work factor is what makes it slow.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -322,6 +325,13 @@ SPECTACULAR_SETTINGS = {
 
 # --- Caches -------------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
+# Parallel tests (pytest-xdist): worker gwN uses the Redis database N above the configured
+# one, as it has its own test database, so one worker's cache.clear() leaves the others be.
+TEST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if REDIS_URL and TEST_WORKER.removeprefix("gw").isdigit():
+    _redis = urlsplit(REDIS_URL)
+    _redis_db = int(_redis.path.strip("/") or 0) + int(TEST_WORKER.removeprefix("gw"))
+    REDIS_URL = _redis._replace(path=f"/{_redis_db}").geturl()
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
