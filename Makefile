@@ -2,9 +2,16 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-# uv from PATH, or installed with pip for this user when missing (needs only Python).
-UV := $(shell uv --version >/dev/null 2>&1 && echo uv || echo python3 -m uv)
+# uv from PATH, or else a private copy in var/tools: a virtual environment of the system
+# Python with uv installed by its pip, so an externally managed Python (Debian, Ubuntu) is
+# left alone. Exported, so the Procfile's processes (${UV}) use this same uv.
+TOOLS := $(CURDIR)/var/tools
+UV := $(shell uv --version >/dev/null 2>&1 && echo uv || echo $(TOOLS)/bin/uv)
+export UV
 RUN := $(UV) run --frozen
+# The test run: one worker per core (pytest-xdist), each with its own database; a
+# module stays on one worker, so its module-scoped fixtures (the demo) load once.
+PYTEST_ARGS ?= -n auto --dist loadfile
 # Development defaults for the commands a developer runs; the environment wins.
 DEV := DEBUG=$${DEBUG:-1}
 
@@ -13,10 +20,15 @@ DEV := DEBUG=$${DEBUG:-1}
 
 help:
 	@echo "make run    install, migrate, load demo data, start web + worker + beat on http://127.0.0.1:8000"
-	@echo "make test   lint and run the whole test suite"
+	@echo "make test   lint and run the whole test suite (in parallel)"
 
 uv:
-	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --user --quiet uv
+	@$(UV) --version >/dev/null 2>&1 || { \
+	  python3 -m venv --clear $(TOOLS) >/dev/null || { \
+	    echo "make: python3 cannot create a virtual environment;" \
+	      "on Debian or Ubuntu: apt-get install python3-venv" >&2; exit 1; }; \
+	  $(TOOLS)/bin/python -m pip install --quiet uv; }
+	@$(UV) --version
 
 install: uv
 	$(UV) sync --frozen
@@ -44,7 +56,7 @@ messages: install
 
 test: lint
 	$(DEV) $(RUN) python manage.py makemigrations --check --dry-run
-	$(RUN) pytest
+	$(RUN) pytest $(PYTEST_ARGS)
 
 # Fill the configured database with generated customers (see README, Performance).
 seed: migrate

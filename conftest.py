@@ -13,6 +13,7 @@ import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 from email.message import EmailMessage
+from io import StringIO
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +28,7 @@ from accounts.tests.factories import DepartmentFactory, UserFactory
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
+    from pytest_django import DjangoDbBlocker
 
 
 @pytest.fixture
@@ -117,6 +119,45 @@ def _fresh_rate_limits() -> None:
     from django.core.cache import cache
 
     cache.clear()
+
+
+# --- Threads with their own connections --------------------------------------------------
+
+
+@pytest.fixture
+def pool_closed_after() -> Iterator[None]:
+    """For tests whose threads open connections of their own: close the PostgreSQL pool
+    after the test, so none of those connections outlives it (an open one keeps the test
+    database from being dropped at the end of the run). The next test opens a new pool."""
+    yield
+    from django.db import connections
+
+    for conn in connections.all(initialized_only=True):
+        if conn.vendor == "postgresql":
+            conn.close_pool()
+
+
+# --- Demo data ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo_data(django_db_setup: None, django_db_blocker: "DjangoDbBlocker") -> Iterator[str]:
+    """``manage.py demo`` loaded once for all tests of a module (it takes seconds) and
+    rolled back after the last of them; each test still runs in its own savepoint, so what
+    one test changes the next does not see. Gives what the command printed."""
+    from django.core.management import call_command
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            out = StringIO()
+            call_command("demo", stdout=out)
+            yield out.getvalue()
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 # --- Browser tests (Playwright driving the system Chromium) ----------------------------

@@ -5,6 +5,7 @@ server-less Celery broker under ``var/``. A malformed value stops start-up with
 one line naming the variable.
 """
 
+import contextlib
 import os
 import sys
 from email.utils import formataddr, parseaddr
@@ -193,6 +194,9 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
+if TESTING:
+    # Tests hash many passwords; the production hasher's work factor is what makes it slow.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -231,6 +235,11 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
+# WhiteNoise serves from STATIC_ROOT and warns on every request while it does not exist
+# (before the first collectstatic, and always in development and tests).
+# On a read-only image collectstatic made it at build time (or WhiteNoise says it did not).
+with contextlib.suppress(OSError):
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -361,6 +370,13 @@ SPECTACULAR_SETTINGS = {
 
 # --- Caches -------------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
+# Parallel tests (pytest-xdist): worker gwN uses the Redis database N above the configured
+# one, as it has its own test database, so one worker's cache.clear() leaves the others be.
+TEST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if REDIS_URL and TEST_WORKER.removeprefix("gw").isdigit():
+    _redis = urlsplit(REDIS_URL)
+    _redis_db = int(_redis.path.strip("/") or 0) + int(TEST_WORKER.removeprefix("gw"))
+    REDIS_URL = _redis._replace(path=f"/{_redis_db}").geturl()
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}

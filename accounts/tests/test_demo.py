@@ -1,4 +1,6 @@
-"""``manage.py demo``: departments, users per role, hours and staffing; a second run changes nothing."""
+"""``manage.py demo``: departments, users per role, hours and staffing; a second run changes nothing.
+
+The demo is loaded once for the module (``demo_data``); each test sees it fresh."""
 
 import datetime as dt
 from io import StringIO
@@ -27,8 +29,7 @@ def _run_demo() -> str:
     return out.getvalue()
 
 
-def test_the_demo_creates_the_six_departments() -> None:
-    demo.load(out=StringIO())
+def test_the_demo_creates_the_six_departments(demo_data: str) -> None:
     assert set(Department.objects.values_list("code", flat=True)) == {
         Department.CONTACT_CENTER,
         Department.MARKETING,
@@ -51,9 +52,8 @@ def test_the_demo_creates_the_six_departments() -> None:
     ],
 )
 def test_the_demo_creates_one_user_per_role(
-    username: str, department: str, role: Role, password: str
+    demo_data: str, username: str, department: str, role: Role, password: str
 ) -> None:
-    demo.load(out=StringIO())
     user = User.objects.get(username=username)
     assert user.department.code == department
     assert list(user.groups.values_list("name", flat=True)) == [role.value]
@@ -61,26 +61,24 @@ def test_the_demo_creates_one_user_per_role(
     assert user.is_superuser == (role == Role.ADMIN)
 
 
-def test_the_demo_web_shop_is_an_integration_with_a_token_and_no_password() -> None:
-    out = StringIO()
-    demo.load(out=out)
+def test_the_demo_web_shop_is_an_integration_with_a_token_and_no_password(
+    demo_data: str,
+) -> None:
     webshop = User.objects.get(username="webshop")
     assert selectors.user_roles(user=webshop) == {Role.INTEGRATION}
     assert not webshop.has_usable_password()
-    key = out.getvalue().split("API token of the 'webshop' integration: ")[1].split()[0]
+    key = demo_data.split("API token of the 'webshop' integration: ")[1].split()[0]
     assert api_token_for_key(key=key).user == webshop
 
 
-def test_the_demo_role_groups_carry_their_permissions() -> None:
-    demo.load(out=StringIO())
+def test_the_demo_role_groups_carry_their_permissions(demo_data: str) -> None:
     lead = User.objects.get(username="lead")
     agent = User.objects.get(username="agent")
     assert lead.has_perm("accounts.change_openinghours")
     assert not agent.has_perm("accounts.change_openinghours")
 
 
-def test_the_demo_contact_center_has_hours_holidays_and_staffing() -> None:
-    demo.load(out=StringIO())
+def test_the_demo_contact_center_has_hours_holidays_and_staffing(demo_data: str) -> None:
     kcc = Department.objects.get(code=Department.CONTACT_CENTER)
     monday = list(
         OpeningHours.objects.filter(department=kcc, weekday=0).values_list("opens", "closes")
@@ -95,8 +93,8 @@ def test_the_demo_contact_center_has_hours_holidays_and_staffing() -> None:
     assert (6, 10) not in capacity
 
 
-def test_the_demo_command_twice_changes_no_row_count_and_no_password() -> None:
-    first_out = _run_demo()
+def test_the_demo_command_twice_changes_no_row_count_and_no_password(demo_data: str) -> None:
+    first_out = demo_data
     counts = _counts()
     passwords = dict(User.objects.values_list("username", "password"))
     assert counts["Department"] == 6
@@ -110,8 +108,7 @@ def test_the_demo_command_twice_changes_no_row_count_and_no_password() -> None:
     assert "webshop" in second_out
 
 
-def test_the_demo_keeps_a_password_changed_after_the_first_run() -> None:
-    demo.load(out=StringIO())
+def test_the_demo_keeps_a_password_changed_after_the_first_run(demo_data: str) -> None:
     agent = User.objects.get(username="agent")
     agent.set_password("a-new-private-password-42")
     agent.save(update_fields=["password"])
@@ -122,8 +119,7 @@ def test_the_demo_keeps_a_password_changed_after_the_first_run() -> None:
     assert agent.check_password("a-new-private-password-42")
 
 
-def test_the_demo_keeps_staffing_changed_after_the_first_run() -> None:
-    demo.load(out=StringIO())
+def test_the_demo_keeps_staffing_changed_after_the_first_run(demo_data: str) -> None:
     kcc = Department.objects.get(code=Department.CONTACT_CENTER)
     StaffingSlot.objects.filter(department=kcc, weekday=0, hour=9).update(agents=1)
     demo.load(out=StringIO())

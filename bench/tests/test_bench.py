@@ -291,6 +291,7 @@ def test_bench_hands_the_taken_cases_back(seeded: None, queue: list[int], tmp_pa
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("pool_closed_after")
 def test_take_next_with_agents_at_once_hands_no_case_out_twice(tmp_path: Path) -> None:
     from accounts.models import Department
     from journeys.models import Case

@@ -1,9 +1,10 @@
-"""Demo customers: realistic, quick, and loaded only once."""
+"""Demo customers: realistic, quick, and loaded only once.
+
+The demo is loaded once for the module (``demo_data``); each test sees it fresh."""
 
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
 
 from contacts import demo
 from contacts.models import (
@@ -26,8 +27,7 @@ def _counts() -> dict[str, int]:
     return {model.__name__: model.objects.count() for model in MODELS}
 
 
-def test_the_demo_creates_customers_with_a_history() -> None:
-    demo.load(out=StringIO())
+def test_the_demo_creates_customers_with_a_history(demo_data: str) -> None:
     counts = _counts()
     assert counts["Customer"] >= 300
     assert counts["Interaction"] >= 3 * 300
@@ -40,20 +40,17 @@ def test_the_demo_creates_customers_with_a_history() -> None:
     assert latest.customer.last_interaction_at == latest.occurred_at
 
 
-def test_the_demo_leaves_two_duplicate_pairs_to_review() -> None:
-    demo.load(out=StringIO())
+def test_the_demo_leaves_two_duplicate_pairs_to_review(demo_data: str) -> None:
     assert DuplicateCandidate.objects.filter(status=DuplicateStatus.OPEN).count() == 2
 
 
-def test_children_ages_are_asked_after_the_number_of_children() -> None:
-    demo.load(out=StringIO())
+def test_children_ages_are_asked_after_the_number_of_children(demo_data: str) -> None:
     ages = ProfileQuestion.objects.get(key="children_ages")
     assert ages.ask_after.key == "children"
     assert ages.label_nl and ages.label_en
 
 
-def test_loading_twice_changes_nothing() -> None:
-    demo.load(out=StringIO())
+def test_loading_twice_changes_nothing(demo_data: str) -> None:
     before = _counts()
     out = StringIO()
     demo.load(out=out)
@@ -61,6 +58,5 @@ def test_loading_twice_changes_nothing() -> None:
     assert "already" in out.getvalue()
 
 
-def test_the_demo_command_loads_the_customers() -> None:
-    call_command("demo", stdout=StringIO())
+def test_the_demo_command_loads_the_customers(demo_data: str) -> None:
     assert Customer.objects.count() >= 300

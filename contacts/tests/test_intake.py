@@ -289,6 +289,7 @@ def _locked(exc: Exception) -> bool:
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("pool_closed_after")
 def test_ten_identical_requests_at_once_store_one_moment() -> None:
     """Concurrent replays: the unique constraint decides, every caller gets the same row.
 
@@ -335,6 +336,7 @@ def test_ten_identical_requests_at_once_store_one_moment() -> None:
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
+    assert [thread for thread in threads if thread.is_alive()] == []
     assert errors == []
     assert len(results) == 10
     assert Interaction.objects.count() == 1

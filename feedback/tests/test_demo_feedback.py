@@ -10,11 +10,7 @@ from feedback.models import DailyRollup, Invitation, Response, Survey
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_loads_once(db: None) -> None:
-    from contacts import demo as contacts_demo
-
-    contacts_demo.load(out=io.StringIO())
-    demo.load(out=io.StringIO())
+def test_demo_loads_once(demo_data: str) -> None:
     counts = (Survey.objects.count(), Invitation.objects.count(), Response.objects.count())
     assert counts[0] == 1 and counts[1] > 0 and counts[2] > 0
     assert Survey.objects.get().is_active

@@ -31,6 +31,7 @@ def _take(agent, department):
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("pool_closed_after")
 def test_concurrent_take_next_never_hands_out_a_case_twice(contact_center: Department) -> None:
     agents = [
         UserFactory(username=f"agent{n}", department=contact_center, roles=[Role.AGENT])

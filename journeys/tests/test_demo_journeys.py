@@ -1,16 +1,16 @@
-"""Demo journeys: rules, canned replies and cases in every state, loaded only once."""
+"""Demo journeys: rules, canned replies and cases in every state, loaded only once.
+
+The demo is loaded once for the module (``demo_data``); each test sees it fresh."""
 
 import datetime as dt
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from django.db.models import Count
 from django.utils import timezone
 
 from accounts.business_hours import business_calendar
-from accounts.models import Department, User
-from accounts.tests.factories import DepartmentFactory, OpeningHoursFactory
+from accounts.models import Department
 from journeys import demo
 from journeys.models import (
     OPEN_STATUSES,
@@ -34,20 +34,7 @@ def _counts() -> dict[str, int]:
     return {model.__name__: model.objects.count() for model in MODELS}
 
 
-@pytest.fixture
-def loaded(agent: User, contact_center: Department) -> None:
-    """The departments and the agent the accounts demo would make, without its slow
-    password hashing; the contact center open on weekdays so due times skip the nights."""
-    for code in (Department.SALES, Department.ICT, Department.OPERATIONS, Department.MARKETING):
-        DepartmentFactory(code=code, name=code.title())
-    for day in range(5):
-        OpeningHoursFactory(
-            department=contact_center, weekday=day, opens=dt.time(8), closes=dt.time(20)
-        )
-    demo.load(out=StringIO())
-
-
-def test_the_demo_has_cases_in_every_state(loaded: None) -> None:
+def test_the_demo_has_cases_in_every_state(demo_data: str) -> None:
     statuses = set(Case.objects.values_list("status", flat=True))
     assert statuses == set(CaseStatus.values)
     assert 35 <= Case.objects.count() <= 60
@@ -57,7 +44,7 @@ def test_the_demo_has_cases_in_every_state(loaded: None) -> None:
     ).exists()
 
 
-def test_the_demo_fills_the_exception_queue_and_breaches_some_cases(loaded: None) -> None:
+def test_the_demo_fills_the_exception_queue_and_breaches_some_cases(demo_data: str) -> None:
     now = timezone.now()
     assert Case.objects.filter(is_exception=True, status__in=OPEN_STATUSES).count() == 5
     breached = Case.objects.filter(status__in=OPEN_STATUSES, resolution_due__lt=now)
@@ -65,7 +52,7 @@ def test_the_demo_fills_the_exception_queue_and_breaches_some_cases(loaded: None
     assert Escalation.objects.filter(kind=EscalationKind.RESOLUTION).count() >= 3
 
 
-def test_waiting_on_a_department_means_an_open_sub_task_for_ict(loaded: None) -> None:
+def test_waiting_on_a_department_means_an_open_sub_task_for_ict(demo_data: str) -> None:
     waiting = Case.objects.filter(status=CaseStatus.WAITING_DEPARTMENT)
     assert waiting.exists()
     for case in waiting:
@@ -74,14 +61,14 @@ def test_waiting_on_a_department_means_an_open_sub_task_for_ict(loaded: None) ->
         ).exists()
 
 
-def test_transfer_counts_match_the_recorded_transfers(loaded: None) -> None:
+def test_transfer_counts_match_the_recorded_transfers(demo_data: str) -> None:
     counted = Case.objects.annotate(n=Count("transfers")).filter(transfer_count__gt=0)
     assert {case.transfer_count for case in counted} == {1, 3}
     assert all(case.n == case.transfer_count for case in counted)
     assert Escalation.objects.filter(kind=EscalationKind.TRANSFERS).count() == 2
 
 
-def test_due_times_follow_the_sla_in_business_hours(loaded: None) -> None:
+def test_due_times_follow_the_sla_in_business_hours(demo_data: str) -> None:
     for case in Case.objects.select_related("department", "sla_policy")[:10]:
         calendar = business_calendar(department=case.department)
         minutes = dt.timedelta(minutes=case.sla_policy.resolution_minutes)
@@ -89,7 +76,7 @@ def test_due_times_follow_the_sla_in_business_hours(loaded: None) -> None:
         assert case.created_at <= timezone.now()
 
 
-def test_the_demo_is_loaded_once(loaded: None) -> None:
+def test_the_demo_is_loaded_once(demo_data: str) -> None:
     before = _counts()
     out = StringIO()
     demo.load(out=out)
@@ -97,8 +84,7 @@ def test_the_demo_is_loaded_once(loaded: None) -> None:
     assert "already" in out.getvalue()
 
 
-def test_the_demo_command_loads_journeys_after_the_customers() -> None:
-    call_command("demo", stdout=StringIO())
+def test_the_demo_command_loads_journeys_after_the_customers(demo_data: str) -> None:
     assert RoutingRule.objects.count() == len(demo.RULES)
     assert CannedReply.objects.filter(department__code=Department.CONTACT_CENTER).count() == 6
     assert set(CannedReply.objects.values_list("language", flat=True)) == {"nl", "en"}
