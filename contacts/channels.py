@@ -15,7 +15,7 @@ from contacts.models import Channel, Consent, ConsentStatus, Customer, Identity,
 
 @dataclass(frozen=True)
 class ChannelSpec:
-    label: Promise
+    label: "str | Promise"
     # Identity kinds that reach the customer on this channel, best first.
     identity_kinds: tuple[str, ...] = ()
     # cxcenter sends on it itself (through ``backend_setting``).

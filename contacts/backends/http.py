@@ -2,13 +2,15 @@
 of failures into transient (no answer, 5xx, 429: try again later) and permanent (other 4xx:
 the provider's reason is kept)."""
 
+from typing import Any
+
 import httpx
 from django.conf import settings
 
 from contacts.backends import PermanentDeliveryError, TransientDeliveryError
 
 
-def provider_post(url: str, *, reason: "type[ReasonReader]", **kwargs: object) -> dict:
+def provider_post(url: str, *, reason: "type[ReasonReader]", **kwargs: Any) -> dict:
     """POST to ``url``; the JSON answer of a 2xx, else the right DeliveryError."""
     try:
         response = httpx.post(url, timeout=settings.CXCENTER_PROVIDER_TIMEOUT, **kwargs)

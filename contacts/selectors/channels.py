@@ -31,7 +31,7 @@ def channels_may_manage(*, user: User) -> bool:
 @dataclass
 class ProviderState:
     channel: str
-    label: Promise
+    label: "str | Promise"
     configured: bool
     backend: str
     details: list[tuple[Promise | str, str]]

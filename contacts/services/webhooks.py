@@ -140,7 +140,8 @@ def _whatsapp_text(message: dict) -> str:
     kind = str(message.get("type", ""))
     if kind == "text":
         return str((message.get("text") or {}).get("body", ""))
-    part = message.get(kind) if isinstance(message.get(kind), dict) else {}
+    found = message.get(kind)
+    part: dict = found if isinstance(found, dict) else {}
     caption = str(part.get("caption", "") or part.get("title", "") or part.get("text", ""))
     return f"[{kind}] {caption}".strip()
 

@@ -262,3 +262,49 @@ def test_the_provider_is_never_called_inside_a_transaction(settings, outbound_wo
     IdentityFactory(customer=customer, kind=IdentityKind.SMS, value="+31655555555")
     outbound_send(customer=customer, channel=Channel.SMS, body="Hoi")  # commits, then sends
     assert InTransaction.seen == [False]
+
+
+class Slow:
+    """A provider that takes a moment, so that two workers overlap."""
+
+    calls: list[str] = []
+
+    def send(self, message: Message) -> str:
+        import time
+
+        self.calls.append(message.to)
+        time.sleep(0.2)
+        return "slow-1"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_at_once_send_the_message_once(settings, monkeypatch) -> None:
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("real concurrency needs PostgreSQL")
+    settings.CXCENTER_SMS_BACKEND = f"{__name__}.Slow"
+    monkeypatch.setattr(outbound_deliver_task, "delay", lambda *args: None)  # workers below
+    Slow.calls.clear()
+    customer = CustomerFactory()
+    IdentityFactory(customer=customer, kind=IdentityKind.SMS, value="+31656565656")
+    interaction = outbound_send(customer=customer, channel=Channel.SMS, body="Eén keer")
+    results: list[str] = []
+    start = threading.Barrier(4)
+
+    def worker() -> None:
+        start.wait()
+        try:
+            results.append(outbound_deliver(interaction_id=interaction.pk, final_attempt=False))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == ["sent", "skipped", "skipped", "skipped"]
+    assert Slow.calls == ["+31656565656"]
