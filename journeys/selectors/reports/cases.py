@@ -11,21 +11,20 @@ from typing import Any
 from django.db import connection
 from django.db.models import (
     Aggregate,
-    Avg,
     Count,
     DurationField,
     ExpressionWrapper,
     F,
     FloatField,
     Func,
-    Max,
     Q,
 )
 from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Department
-from journeys.models import OPEN_Q, Case, Escalation
+from journeys.models import OPEN_Q, Case, Escalation, Transfer
 
 MAX_WEEKS = 52
 EXCEPTION_COUNT_CAP = 1000
@@ -83,8 +82,8 @@ class WeekRow:
     response_decided: int = 0
     response_median_hours: float | None = None
     response_p90_hours: float | None = None
-    transfers_avg: float | None = None
-    transfers_max: int | None = None
+    # Hand-offs made by the department in the week, wherever the case is now.
+    transfers_made: int = 0
     exceptions: int = 0
     escalations: int = 0
 
@@ -95,6 +94,31 @@ class WeekRow:
     @property
     def response_share(self) -> float | None:
         return share(self.response_met, self.response_decided)
+
+    @property
+    def transfers_per_case(self) -> float | None:
+        return round(self.transfers_made / self.created, 2) if self.created else None
+
+
+SUMMED = (
+    "created",
+    "resolution_met",
+    "resolution_decided",
+    "response_met",
+    "response_decided",
+    "transfers_made",
+    "exceptions",
+    "escalations",
+)
+
+
+def week_rows_sum(rows: list[WeekRow], *, week: dt.date) -> WeekRow:
+    """The counts of several rows added up (medians do not add up and stay empty)."""
+    total = WeekRow(week=week)
+    for row in rows:
+        for name in SUMMED:
+            setattr(total, name, getattr(total, name) + getattr(row, name))
+    return total
 
 
 @dataclass(frozen=True)
@@ -116,6 +140,9 @@ class DepartmentReport:
 
 @dataclass
 class CaseReport:
+    """Per department and week; ``summary`` has each department's whole period and, when
+    there are several, the total of all of them last."""
+
     weeks: list[dt.date]
     departments: list[DepartmentReport]
     exception_open: int
@@ -123,6 +150,7 @@ class CaseReport:
     exception_oldest: dt.datetime | None
     sample_cut: bool
     chart_width: int
+    summary: list[tuple[str, WeekRow]] = field(default_factory=list)
 
 
 CHART_HEIGHT = 100
@@ -195,8 +223,6 @@ def case_report(
         ),
         "response_decided": Count("id", filter=response_decided),
         "response_met": Count("id", filter=Q(first_responded_at__lte=F("first_response_due"))),
-        "transfers_avg": Avg("transfer_count"),
-        "transfers_max": Max("transfer_count"),
         "exceptions": Count("id", filter=Q(is_exception=True)),
     }
     if postgres:
@@ -220,8 +246,6 @@ def case_report(
         row.resolution_met = values["resolution_met"]
         row.response_decided = values["response_decided"]
         row.response_met = values["response_met"]
-        row.transfers_avg = values["transfers_avg"]
-        row.transfers_max = values["transfers_max"]
         row.exceptions = values["exceptions"]
         if postgres:
             row.response_median_hours = _hours(values["median"])
@@ -230,6 +254,19 @@ def case_report(
     sample_cut = False
     if not postgres:
         sample_cut = _response_times_in_python(rows=rows, ids=ids, start=start, tz=tz)
+
+    # Transfers count for the department that made them, in the week they were made.
+    transfers = (
+        Transfer.objects.filter(from_department_id__in=ids, at__gte=start)
+        .annotate(week=TruncWeek("at", tzinfo=tz))
+        .values("from_department_id", "week")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for values in transfers:
+        row = rows.get((values["from_department_id"], _week_of(values["week"], tz)))
+        if row is not None:
+            row.transfers_made = values["n"]
 
     escalations = (
         Escalation.objects.filter(case__department_id__in=ids, at__gte=start)
@@ -261,9 +298,15 @@ def case_report(
                 attainment_bars=_bars(week_rows, "resolution_share", scale_to=100),
             )
         )
+    summary = [(r.department.name, week_rows_sum(r.weeks, week=mondays[0])) for r in reports]
+    if len(summary) > 1:
+        summary.append(
+            (_("All departments"), week_rows_sum([t for _n, t in summary], week=mondays[0]))
+        )
     return CaseReport(
         weeks=mondays,
         departments=reports,
+        summary=summary,
         exception_open=min(len(open_exceptions), EXCEPTION_COUNT_CAP),
         exception_open_capped=len(open_exceptions) > EXCEPTION_COUNT_CAP,
         exception_oldest=open_exceptions[0] if open_exceptions else None,
