@@ -332,7 +332,12 @@ class Transfer(models.Model):
                 name="transfer_to_another_department",
             )
         ]
-        indexes = [models.Index(fields=["case", "at"], name="transfer_case_idx")]
+        indexes = [
+            models.Index(fields=["case", "at"], name="transfer_case_idx"),
+            # Hand-offs by the department that made them (reports), and by day (rollups).
+            models.Index(fields=["from_department", "at"], name="transfer_from_idx"),
+            models.Index(fields=["at"], name="transfer_at_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.from_department_id} → {self.to_department_id}"

@@ -170,3 +170,19 @@ def test_reachability_costs_the_same_queries_for_one_contact_or_many(
     with django_assert_num_queries(9):
         response = manager_client.get(URL)
     assert response.context["grid"].total == rows
+
+
+def test_open_with_low_demand_looks_different_from_closed(
+    manager_client: Client, contact_center: Department
+) -> None:
+    OpeningHoursFactory(
+        department=contact_center, weekday=MONDAY, opens=dt.time(9), closes=dt.time(17)
+    )
+    html = manager_client.get(URL).content.decode()
+    monday = html.split('<th scope="row">Monday</th>')[1].split("</tr>")[0]
+    cells = monday.split("<td ")[1:]
+    # 08:00 closed, 09:00 open; both without contacts, told apart by class and by text.
+    assert 'class="heat-0 closed"' in cells[8] and "(closed)" in cells[8]
+    assert 'class="heat-0 open"' in cells[9] and "(closed)" not in cells[9]
+    legend = html.split('<ul class="legend">')[1].split("</ul>")[0]
+    assert "open, low demand" in legend and "closed (hatched)" in legend

@@ -82,7 +82,7 @@ def test_the_week_matches_the_numbers_worked_out_by_hand(
     assert (this.response_met, this.response_decided, this.response_share) == (2, 4, 50.0)
     assert this.response_median_hours == 2.5
     assert this.response_p90_hours == 3.7
-    assert (this.transfers_avg, this.transfers_max) == (pytest.approx(0.8), 3)
+    assert (this.transfers_made, this.transfers_per_case) == (0, 0)
     assert this.exceptions == 1
     assert this.escalations == 1
     assert (before.created, before.resolution_met, before.resolution_decided) == (1, 0, 1)
@@ -181,6 +181,40 @@ def test_the_report_costs_the_same_queries_for_one_case_or_many(
         Escalation.objects.create(case=case, kind=EscalationKind.RESOLUTION, due_at=now)
     # The response-time sample is one query more where the database has no percentile_cont.
     extra = 0 if connection.vendor == "postgresql" else 1
-    with django_assert_num_queries(9 + extra):
+    with django_assert_num_queries(10 + extra):
         response = manager_client.get(URL)
     assert response.context["report"].departments[0].weeks[-1].created == rows
+
+
+def test_transfers_count_for_the_department_that_made_them(
+    contact_center: Department, sales: Department
+) -> None:
+    from journeys.models import Transfer
+
+    moved = _case(sales, created=MONDAY, transfer_count=1)
+    transfer = Transfer.objects.create(
+        case=moved, from_department=contact_center, to_department=sales, reason="Verkoop."
+    )
+    Transfer.objects.filter(pk=transfer.pk).update(at=MONDAY + dt.timedelta(hours=1))
+    _case(contact_center, created=MONDAY)
+    report = case_report(departments=[contact_center, sales], weeks=1, now=NOW)
+    rows = {d.department.code: d.weeks[-1] for d in report.departments}
+    assert (rows[contact_center.code].transfers_made, rows[sales.code].transfers_made) == (1, 0)
+    assert rows[contact_center.code].transfers_per_case == 1.0
+
+
+def test_the_summary_adds_up_every_department_of_the_period(
+    week: dict[str, Case], contact_center: Department, sales: Department
+) -> None:
+    report = case_report(departments=[contact_center, sales], weeks=2, now=NOW)
+    names = [name for name, _row in report.summary]
+    assert names == [contact_center.name, sales.name, "All departments"]
+    kcc, sales_row, total = (row for _name, row in report.summary)
+    assert (kcc.created, sales_row.created, total.created) == (6, 1, 7)
+    assert (total.resolution_met, total.resolution_decided) == (3, 6)
+    assert (total.exceptions, total.escalations) == (1, 1)
+
+
+def test_the_report_page_starts_with_the_summary(manager_client: Client) -> None:
+    html = manager_client.get(URL).content.decode()
+    assert html.index('class="report-summary"') < html.index('class="report-department"')

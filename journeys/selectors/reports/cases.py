@@ -1,5 +1,5 @@
-"""Reads for the managers' pages: routing rules, canned replies, the weekly case report and
-reachability (inbound demand by weekday × hour against opening hours and staffing)."""
+"""The weekly case report: cases per department and ISO week, SLA attainment, response
+times, transfers, exceptions and escalations."""
 
 import datetime as dt
 import math
@@ -11,125 +11,26 @@ from typing import Any
 from django.db import connection
 from django.db.models import (
     Aggregate,
-    Avg,
     Count,
     DurationField,
     ExpressionWrapper,
     F,
     FloatField,
     Func,
-    Max,
     Q,
-    QuerySet,
 )
-from django.db.models.functions import Coalesce, ExtractHour, ExtractIsoWeekDay, TruncWeek
-from django.http import Http404
+from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from accounts.models import Department, OpeningHours, User, Weekday
-from accounts.roles import Role
-from accounts.selectors import capacity_by_hour, department_list_manageable, user_roles
-from contacts.models import Direction, Interaction
-from journeys.models import OPEN_Q, CannedReply, Case, Escalation, RoutingRule
+from accounts.models import Department
+from journeys.models import OPEN_Q, Case, Escalation, Transfer
 
 MAX_WEEKS = 52
-# Bounds that keep one request cheap whatever the size of the tables.
-CANNED_LIST_LIMIT = 500
 EXCEPTION_COUNT_CAP = 1000
 # On databases without percentile_cont the response times are computed in Python from at
 # most this many cases; the page says so when the sample was cut.
 RESPONSE_SAMPLE_LIMIT = 20_000
-
-
-# --- Routing rules and canned replies ---------------------------------------------------
-
-
-def routing_rule_list(*, user: User) -> list[RoutingRule]:
-    """All rules in the order they are tried (a short list: tens, not thousands)."""
-    if not user.has_perm("journeys.view_routingrule"):
-        return []
-    return list(
-        RoutingRule.objects.select_related("department", "sla_policy").order_by("order", "id")
-    )
-
-
-def routing_rule_get(*, user: User, rule_id: int) -> RoutingRule:
-    if not user.has_perm("journeys.view_routingrule"):
-        raise Http404
-    try:
-        return RoutingRule.objects.select_related("department", "sla_policy").get(pk=rule_id)
-    except RoutingRule.DoesNotExist:
-        raise Http404 from None
-
-
-def canned_reply_departments(*, user: User) -> QuerySet[Department]:
-    """Departments whose canned replies ``user`` manages: a manager their own, an admin all."""
-    roles = user_roles(user=user)
-    if Role.ADMIN in roles or user.has_perm("journeys.change_cannedreply"):
-        return department_list_manageable(user=user)
-    return Department.objects.none()
-
-
-def canned_reply_list(*, user: User) -> list[CannedReply]:
-    return list(
-        CannedReply.objects.filter(department__in=canned_reply_departments(user=user))
-        .select_related("department")
-        .order_by("department__name", "language", "title", "id")[:CANNED_LIST_LIMIT]
-    )
-
-
-def canned_reply_get(*, user: User, reply_id: int) -> CannedReply:
-    """The reply, or Http404 when it does not exist or belongs to a department ``user``
-    does not manage."""
-    try:
-        return CannedReply.objects.select_related("department").get(
-            pk=reply_id, department__in=canned_reply_departments(user=user)
-        )
-    except CannedReply.DoesNotExist:
-        raise Http404 from None
-
-
-# --- Which departments a manager may report on --------------------------------------------
-
-
-def report_may_view(*, user: User) -> bool:
-    return bool(user_roles(user=user) & {Role.MANAGER, Role.ADMIN})
-
-
-def report_departments(*, user: User) -> list[Department]:
-    """Admins and the managers of the management department see every department; another
-    manager sees their own."""
-    roles = user_roles(user=user)
-    if not roles & {Role.ADMIN, Role.MANAGER}:
-        return []
-    # Departments are few; one query answers both cases.
-    active = list(Department.objects.filter(is_active=True).order_by("name"))
-    if Role.ADMIN in roles:
-        return active
-    own = [d for d in active if d.pk == user.department_id]
-    if own and own[0].code == Department.MANAGEMENT:
-        return active
-    return own
-
-
-def report_department_pick(
-    *, departments: list[Department], code: str | None, default: str | None = None
-) -> list[Department]:
-    """The departments a report covers: the one named by ``code`` (404 when it is not
-    among ``departments``), else ``default`` when available, else all of them."""
-    if code:
-        for department in departments:
-            if department.code == code:
-                return [department]
-        raise Http404
-    if default:
-        for department in departments:
-            if department.code == default:
-                return [department]
-    return departments
-
-
-# --- The weekly case report ------------------------------------------------------------
 
 
 class PercentileCont(Aggregate):
@@ -167,7 +68,7 @@ def percentile(values: list[float], fraction: float) -> float | None:
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
-def _share(part: int, whole: int) -> float | None:
+def share(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
@@ -181,18 +82,43 @@ class WeekRow:
     response_decided: int = 0
     response_median_hours: float | None = None
     response_p90_hours: float | None = None
-    transfers_avg: float | None = None
-    transfers_max: int | None = None
+    # Hand-offs made by the department in the week, wherever the case is now.
+    transfers_made: int = 0
     exceptions: int = 0
     escalations: int = 0
 
     @property
     def resolution_share(self) -> float | None:
-        return _share(self.resolution_met, self.resolution_decided)
+        return share(self.resolution_met, self.resolution_decided)
 
     @property
     def response_share(self) -> float | None:
-        return _share(self.response_met, self.response_decided)
+        return share(self.response_met, self.response_decided)
+
+    @property
+    def transfers_per_case(self) -> float | None:
+        return round(self.transfers_made / self.created, 2) if self.created else None
+
+
+SUMMED = (
+    "created",
+    "resolution_met",
+    "resolution_decided",
+    "response_met",
+    "response_decided",
+    "transfers_made",
+    "exceptions",
+    "escalations",
+)
+
+
+def week_rows_sum(rows: list[WeekRow], *, week: dt.date) -> WeekRow:
+    """The counts of several rows added up (medians do not add up and stay empty)."""
+    total = WeekRow(week=week)
+    for row in rows:
+        for name in SUMMED:
+            setattr(total, name, getattr(total, name) + getattr(row, name))
+    return total
 
 
 @dataclass(frozen=True)
@@ -214,6 +140,9 @@ class DepartmentReport:
 
 @dataclass
 class CaseReport:
+    """Per department and week; ``summary`` has each department's whole period and, when
+    there are several, the total of all of them last."""
+
     weeks: list[dt.date]
     departments: list[DepartmentReport]
     exception_open: int
@@ -221,6 +150,7 @@ class CaseReport:
     exception_oldest: dt.datetime | None
     sample_cut: bool
     chart_width: int
+    summary: list[tuple[str, WeekRow]] = field(default_factory=list)
 
 
 CHART_HEIGHT = 100
@@ -293,8 +223,6 @@ def case_report(
         ),
         "response_decided": Count("id", filter=response_decided),
         "response_met": Count("id", filter=Q(first_responded_at__lte=F("first_response_due"))),
-        "transfers_avg": Avg("transfer_count"),
-        "transfers_max": Max("transfer_count"),
         "exceptions": Count("id", filter=Q(is_exception=True)),
     }
     if postgres:
@@ -318,8 +246,6 @@ def case_report(
         row.resolution_met = values["resolution_met"]
         row.response_decided = values["response_decided"]
         row.response_met = values["response_met"]
-        row.transfers_avg = values["transfers_avg"]
-        row.transfers_max = values["transfers_max"]
         row.exceptions = values["exceptions"]
         if postgres:
             row.response_median_hours = _hours(values["median"])
@@ -328,6 +254,19 @@ def case_report(
     sample_cut = False
     if not postgres:
         sample_cut = _response_times_in_python(rows=rows, ids=ids, start=start, tz=tz)
+
+    # Transfers count for the department that made them, in the week they were made.
+    transfers = (
+        Transfer.objects.filter(from_department_id__in=ids, at__gte=start)
+        .annotate(week=TruncWeek("at", tzinfo=tz))
+        .values("from_department_id", "week")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for values in transfers:
+        row = rows.get((values["from_department_id"], _week_of(values["week"], tz)))
+        if row is not None:
+            row.transfers_made = values["n"]
 
     escalations = (
         Escalation.objects.filter(case__department_id__in=ids, at__gte=start)
@@ -359,9 +298,15 @@ def case_report(
                 attainment_bars=_bars(week_rows, "resolution_share", scale_to=100),
             )
         )
+    summary = [(r.department.name, week_rows_sum(r.weeks, week=mondays[0])) for r in reports]
+    if len(summary) > 1:
+        summary.append(
+            (_("All departments"), week_rows_sum([t for _n, t in summary], week=mondays[0]))
+        )
     return CaseReport(
         weeks=mondays,
         departments=reports,
+        summary=summary,
         exception_open=min(len(open_exceptions), EXCEPTION_COUNT_CAP),
         exception_open_capped=len(open_exceptions) > EXCEPTION_COUNT_CAP,
         exception_oldest=open_exceptions[0] if open_exceptions else None,
@@ -403,130 +348,3 @@ def _response_times_in_python(
             row.response_median_hours = _hours(percentile(values, 0.5))
             row.response_p90_hours = _hours(percentile(values, 0.9))
     return cut
-
-
-# --- Reachability ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ReachCell:
-    hour: int
-    count: int
-    is_open: bool
-    capacity: int
-    level: int
-
-    @property
-    def closed_demand(self) -> bool:
-        return self.count > 0 and not self.is_open
-
-    @property
-    def over_capacity(self) -> bool:
-        return self.is_open and self.count > self.capacity
-
-
-@dataclass(frozen=True)
-class ReachRow:
-    weekday: int
-    label: str
-    cells: list[ReachCell]
-
-
-@dataclass(frozen=True)
-class Reachability:
-    department: Department
-    weeks: int
-    start: dt.datetime
-    end: dt.datetime
-    rows: list[ReachRow]
-    total: int
-    closed_total: int
-    has_opening_hours: bool
-
-    @property
-    def closed_share(self) -> float | None:
-        return _share(self.closed_total, self.total)
-
-
-def _open_hours(department: Department) -> tuple[set[tuple[int, int]], bool]:
-    """(weekday, hour) cells in which ``department`` is open at some moment; holidays are
-    left out, the pattern is about an ordinary week. No opening hours at all means always
-    open, as in the business calendar."""
-    ranges = list(
-        OpeningHours.objects.filter(department=department).values_list("weekday", "opens", "closes")
-    )
-    if not ranges:
-        return {(day, hour) for day in range(7) for hour in range(24)}, False
-    cells = set()
-    for weekday, opens, closes in ranges:
-        begin = opens.hour * 60 + opens.minute
-        end = closes.hour * 60 + closes.minute
-        for hour in range(24):
-            if begin < (hour + 1) * 60 and end > hour * 60:
-                cells.add((weekday, hour))
-    return cells, True
-
-
-def reachability(
-    *, department: Department, weeks: int = 4, now: dt.datetime | None = None
-) -> Reachability:
-    """Inbound contact moments of the last ``weeks`` whole weeks (up to the start of today
-    in the department's time zone, so each weekday counts ``weeks`` times) by weekday × hour,
-    against the department's opening hours and staffed capacity.
-
-    The contact center is the front door, so it faces every inbound contact; another
-    department faces those recorded for it.
-    """
-    now = now or timezone.now()
-    weeks = max(1, min(weeks, MAX_WEEKS))
-    tz = department.tz
-    end = dt.datetime.combine(now.astimezone(tz).date(), dt.time(0), tzinfo=tz)
-    start = end - dt.timedelta(weeks=weeks)
-    inbound = Interaction.objects.filter(
-        direction=Direction.INBOUND, occurred_at__gte=start, occurred_at__lt=end
-    )
-    if department.code != Department.CONTACT_CENTER:
-        inbound = inbound.filter(department=department)
-    counts: dict[tuple[int, int], int] = {
-        (values["day"] - 1, values["hour"]): values["n"]
-        for values in inbound.annotate(
-            day=ExtractIsoWeekDay("occurred_at", tzinfo=tz),
-            hour=ExtractHour("occurred_at", tzinfo=tz),
-        )
-        .values("day", "hour")
-        .annotate(n=Count("id"))
-        .order_by()
-    }
-    open_cells, has_hours = _open_hours(department)
-    capacity = capacity_by_hour(department=department)
-    top = max(counts.values(), default=0)
-    rows = []
-    total = closed = 0
-    for day in Weekday:
-        cells = []
-        for hour in range(24):
-            count = counts.get((day.value, hour), 0)
-            is_open = (day.value, hour) in open_cells
-            total += count
-            if not is_open:
-                closed += count
-            cells.append(
-                ReachCell(
-                    hour=hour,
-                    count=count,
-                    is_open=is_open,
-                    capacity=capacity.get((day.value, hour), 0) * weeks,
-                    level=math.ceil(4 * count / top) if count else 0,
-                )
-            )
-        rows.append(ReachRow(weekday=day.value, label=str(day.label), cells=cells))
-    return Reachability(
-        department=department,
-        weeks=weeks,
-        start=start,
-        end=end,
-        rows=rows,
-        total=total,
-        closed_total=closed,
-        has_opening_hours=has_hours,
-    )
