@@ -86,7 +86,7 @@ def test_a_manager_downloads_the_export_and_it_is_audited(
     manager_client: Client, manager: User
 ) -> None:
     customer = _full_customer(manager)
-    response = manager_client.post(_export_url(customer))
+    response = manager_client.post(_export_url(customer), {"format": "json"})
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
     assert f"customer-{customer.pk}-gdpr.json" in response["Content-Disposition"]
@@ -223,3 +223,46 @@ def test_a_merged_record_is_not_erased_on_its_own(manager_client: Client) -> Non
     assert response.status_code == 400
     merged.refresh_from_db()
     assert merged.erased_at is None
+
+
+def test_people_read_the_export_as_tables_with_the_fields_names(
+    manager_client: Client, manager: User
+) -> None:
+    customer = _full_customer(manager)
+    response = manager_client.post(_export_url(customer))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    assert "no-store" in response["Cache-Control"]
+    text = response.text
+    assert '<h2 id="contactscustomer">Customers</h2>' in text
+    assert '<th scope="col">Preferred language</th>' in text
+    assert "<td>Anna de Vries</td>" in text
+    assert "{&#x27;" not in text and "{'" not in text  # no Python dicts
+    assert 'name="format" value="json"' in text
+    assert AuditEntry.objects.filter(action=AuditAction.EXPORT, customer=customer).count() == 1
+
+
+def test_an_unknown_export_format_is_refused_and_not_audited(
+    manager_client: Client, manager: User
+) -> None:
+    customer = _full_customer(manager)
+    assert manager_client.post(_export_url(customer), {"format": "xml"}).status_code == 400
+    assert not AuditEntry.objects.filter(action=AuditAction.EXPORT).exists()
+
+
+def test_the_audit_log_reads_as_sentences(manager_client: Client, manager: User) -> None:
+    from contacts.services.audit import audit_record
+
+    audit_record(actor=manager, action=AuditAction.CSV_EXPORT, query="de vries")
+    audit_record(
+        actor=None,
+        action=AuditAction.IMPORT,
+        filename="klanten.csv",
+        rows=3,
+        imported=2,
+        rejected=1,
+    )
+    response = manager_client.get(reverse("contacts:data_audit"))
+    assert f"{manager} exported the customers matching “de vries” as CSV." in response.text
+    assert "The system imported klanten.csv: 3 rows read, 2 imported, 1 rejected." in response.text
+    assert "query=" not in response.text

@@ -25,7 +25,7 @@ from django.views.decorators.vary import vary_on_headers
 from contacts.forms_data import EraseForm, ImportForm, MergeForm
 from contacts.models import AuditAction, ImportStatus
 from contacts.selectors import data as selectors
-from contacts.selectors import quality
+from contacts.selectors import quality, readable
 from contacts.services.audit import audit_record
 from contacts.services.duplicates import duplicate_dismiss
 from contacts.services.gdpr import customer_export, customers_erase, customers_sharing_traces
@@ -218,9 +218,25 @@ def gdpr_export(request: HttpRequest, pk: int) -> HttpResponse:
     customer = selectors.customer_get_for_data(
         user=request.user, pk=pk, perm="contacts.export_customer"
     )
+    kind = request.POST.get("format", "")
+    if kind not in ("", "json"):
+        return HttpResponse(_("Unknown export format."), status=400)
     payload = customer_export(customer=customer, user=request.user)
-    response = JsonResponse(payload, json_dumps_params={"indent": 2})
-    response["Content-Disposition"] = f'attachment; filename="customer-{customer.pk}-gdpr.json"'
+    if kind == "json":
+        response = JsonResponse(payload, json_dumps_params={"indent": 2})
+        response["Content-Disposition"] = f'attachment; filename="customer-{customer.pk}-gdpr.json"'
+        return response
+    # For people: the same records as tables; the JSON file is one button away.
+    response = render(
+        request,
+        "contacts/data_gdpr_export.html",
+        {
+            "customer": customer,
+            "exported_at": payload["exported_at"],
+            "sections": readable.gdpr_export_sections(payload=payload),
+        },
+    )
+    response["Cache-Control"] = "no-store"
     return response
 
 
@@ -301,6 +317,7 @@ def audit(request: HttpRequest) -> HttpResponse:
     )
     context = {
         "page": page,
+        "rows": [(e, readable.audit_sentence(entry=e)) for e in page.items],
         "customer_filter": customer_id,
         "filter_error": bool(raw_customer) and customer_id is None,
     }
