@@ -27,7 +27,7 @@ from contacts.selectors.timeline import timeline_page
 from contacts.services.identity import IdentityValue, identity_normalise
 from contacts.services.intake import interaction_intake
 from contacts.services.orders import order_mark_delivered, order_record
-from cxcenter.apifields import BoundedDateTimeField
+from cxcenter.apifields import BoundedDateTimeField, StrictCharField
 
 BODY_MAX = 20_000
 IDENTITIES_MAX = 10
@@ -87,7 +87,7 @@ class IdentityInSerializer(serializers.Serializer):
 
 class _ResolvingSerializer(serializers.Serializer):
     source = serializers.RegexField(r"^[\w.\-:]+$", max_length=50)
-    external_id = serializers.CharField(max_length=200)
+    external_id = StrictCharField(max_length=200)
     identities = IdentityInSerializer(many=True, min_length=1, max_length=IDENTITIES_MAX)
     name = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
 
@@ -210,16 +210,20 @@ class CustomerDetailSerializer(serializers.Serializer):
     country = serializers.CharField(source="customer.country")
     language = serializers.CharField(source="customer.language")
     preferred_channel = serializers.CharField(source="customer.preferred_channel")
-    quiet_hours_start = serializers.TimeField(source="customer.quiet_hours_start")
-    quiet_hours_end = serializers.TimeField(source="customer.quiet_hours_end")
-    last_interaction_at = serializers.DateTimeField(source="customer.last_interaction_at")
-    last_purchase_at = serializers.DateTimeField(source="customer.last_purchase_at")
+    quiet_hours_start = serializers.TimeField(source="customer.quiet_hours_start", allow_null=True)
+    quiet_hours_end = serializers.TimeField(source="customer.quiet_hours_end", allow_null=True)
+    last_interaction_at = serializers.DateTimeField(
+        source="customer.last_interaction_at", allow_null=True
+    )
+    last_purchase_at = serializers.DateTimeField(
+        source="customer.last_purchase_at", allow_null=True
+    )
     merged_into = serializers.IntegerField(
         source="customer.merged_into_id",
         allow_null=True,
         help_text="Set when this record was merged: use that customer instead.",
     )
-    erased_at = serializers.DateTimeField(source="customer.erased_at")
+    erased_at = serializers.DateTimeField(source="customer.erased_at", allow_null=True)
     identities = IdentitySerializer(many=True)
     facts = FactSerializer(many=True)
     consents = ConsentSerializer(many=True)

@@ -343,7 +343,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["cxcenter.parsers.GuardedJSONParser"],
     "EXCEPTION_HANDLER": "cxcenter.errors.api_exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "cxcenter.schema.ProjectAutoSchema",
     "DEFAULT_THROTTLE_CLASSES": [
         "accounts.authentication.TokenRateThrottle",
         "accounts.authentication.AddressRateThrottle",
@@ -362,6 +362,10 @@ SPECTACULAR_SETTINGS = {
     "campaigns and feedback.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "cxcenter.schema.postprocess_constraints",
+    ],
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # Swagger UI from our own static files (no CDN), its script loaded separately (CSP).
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -79,10 +79,10 @@ def test_outsider_gets_403(outsider, customer) -> None:
     assert client.get(timeline(customer)).status_code == 403
 
 
-def test_marketer_may_not_read_the_timeline(marketer, customer) -> None:
+def test_marketer_may_not_read_the_customer_or_the_timeline(marketer, customer) -> None:
     client = APIClient()
     client.force_authenticate(marketer)
-    assert client.get(detail(customer)).status_code == 200
+    assert client.get(detail(customer)).status_code == 403
     assert client.get(timeline(customer)).status_code == 403
 
 

@@ -63,3 +63,9 @@ def test_a_negative_amount_is_refused(api_client: APIClient) -> None:
     assert response.status_code == 400
     assert list(response.json()) == ["amount"]
     assert not Order.objects.exists()
+
+
+def test_an_external_id_sent_as_a_number_is_refused(api_client: APIClient) -> None:
+    response = api_client.post("/api/v1/orders/", _order(external_id=0), format="json")
+    assert response.status_code == 400
+    assert response.json() == {"external_id": ["Send this as a string."]}
