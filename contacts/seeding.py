@@ -7,174 +7,31 @@ module, in the order of INSTALLED_APPS; this module is the customers part, and t
 apps use ``SeedRun``, ``ids_reserve`` and ``rows_write`` from here (never the other way).
 """
 
-import datetime as dt
 import random
 import time
-import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any, TextIO
 
 from django.db import connection, transaction
 from django.utils import timezone
 
 from contacts.models import (
-    AnswerType,
-    Channel,
-    ConsentStatus,
     Customer,
-    Direction,
     Identity,
-    IdentityKind,
-    ProfileQuestion,
 )
+from contacts.seeding_people import CustomerGenerator, questions_ensure
+from contacts.seeding_people import mobile_for as mobile_for
 
-Row = tuple[Any, ...]
+# Re-exported: the higher apps' seeding writes its rows through these.
+from contacts.seeding_tables import Row as Row
+from contacts.seeding_tables import _reserve_ids, _write, indexes_deferred, progress_write
+from contacts.seeding_tables import analyze as analyze
+from contacts.seeding_tables import ids_reserve as ids_reserve
+from contacts.seeding_tables import rows_write as rows_write
+from contacts.seeding_tables import table_write as table_write
 
 # Plain strings: database adapters need not know Django's choice enums.
-EMAIL = IdentityKind.EMAIL.value
-PHONE = IdentityKind.PHONE.value
-WHATSAPP = IdentityKind.WHATSAPP.value
-CUSTOMER_NUMBER = IdentityKind.CUSTOMER_NUMBER.value
-
-DUTCH_FIRST = (
-    "Anna", "Emma", "Sophie", "Julia", "Tess", "Sanne", "Lotte", "Fleur", "Eva", "Lisa",
-    "Noor", "Sara", "Mila", "Zoë", "Fenna", "Ilse", "Marieke", "Annelies", "Ingrid", "Petra",
-    "Daan", "Sem", "Lucas", "Levi", "Finn", "Bram", "Thijs", "Jesse", "Ruben", "Lars",
-    "Jeroen", "Pieter", "Willem", "Joost", "Maarten", "Sander", "Koen", "Wouter", "Hendrik",
-    "Gerrit",
-)  # fmt: skip
-DUTCH_LAST = (
-    "de Jong", "Jansen", "de Vries", "van den Berg", "van Dijk", "Bakker", "Janssen",
-    "Visser", "Smit", "Meijer", "de Boer", "Mulder", "de Groot", "Bos", "Vos", "Peters",
-    "Hendriks", "van Leeuwen", "Dekker", "Brouwer", "de Wit", "Dijkstra", "Smits",
-    "de Graaf", "van der Meer", "van der Linden", "Kok", "Jacobs", "de Haan", "Vermeulen",
-    "van den Heuvel", "van der Veen", "van den Broek", "de Bruijn", "Schouten", "Willems",
-    "van Beek", "Hoekstra", "Koster", "Prins",
-)  # fmt: skip
-ENGLISH_FIRST = (
-    "Oliver", "George", "Harry", "Jack", "Charlie", "Thomas", "James", "William", "Emily",
-    "Olivia", "Amelia", "Isla", "Ava", "Grace", "Chloe", "Ella", "Sophia", "Lily", "Daniel",
-    "Samuel",
-)  # fmt: skip
-ENGLISH_LAST = (
-    "Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies",
-    "Robinson", "Wright", "Thompson", "Evans", "Walker", "White", "Roberts", "Green", "Hall",
-    "Wood", "Jackson", "Clarke",
-)  # fmt: skip
-STREETS = (
-    "Kerkstraat", "Schoolstraat", "Molenweg", "Dorpsstraat", "Stationsweg", "Julianastraat",
-    "Beatrixlaan", "Wilhelminastraat", "Nieuwstraat", "Kastanjelaan", "Eikenlaan", "Markt",
-    "Prinsengracht", "Lindelaan", "Sportlaan", "Parkweg", "Havenstraat", "Rozenstraat",
-)  # fmt: skip
-# city, first and last postcode number, two-digit area code of its land lines
-CITIES = (
-    ("Amsterdam", 1011, 1109, "20"),
-    ("Rotterdam", 3011, 3089, "10"),
-    ("Den Haag", 2491, 2599, "70"),
-    ("Utrecht", 3511, 3585, "30"),
-    ("Eindhoven", 5611, 5658, "40"),
-    ("Groningen", 9711, 9747, "50"),
-    ("Tilburg", 5011, 5049, "13"),
-    ("Almere", 1311, 1365, "36"),
-    ("Breda", 4811, 4839, "76"),
-    ("Nijmegen", 6511, 6546, "24"),
-    ("Haarlem", 2011, 2037, "23"),
-    ("Arnhem", 6811, 6846, "26"),
-    ("Zwolle", 8011, 8043, "38"),
-    ("Leiden", 2311, 2334, "71"),
-    ("Maastricht", 6211, 6229, "43"),
-)
-POSTCODE_LETTERS = "ABCDEFGHJKLMNPRTVWXZ"
-EMAIL_DOMAINS = ("example.nl", "example.com", "example.org", "example.net")
-# Channel weights of contact moments; e-mail and phone dominate, letters are rare.
-CHANNEL_POOL = (
-    [Channel.EMAIL.value] * 30
-    + [Channel.PHONE.value] * 25
-    + [Channel.WHATSAPP.value] * 15
-    + [Channel.CHAT.value] * 10
-    + [Channel.WEB.value] * 8
-    + [Channel.SMS.value] * 5
-    + [Channel.STORE.value] * 5
-    + [Channel.LETTER.value] * 2
-)
-CHANNEL_SOURCE = {
-    Channel.EMAIL.value: "email-gateway",
-    Channel.PHONE.value: "telephony",
-    Channel.WHATSAPP.value: "whatsapp",
-    Channel.SMS.value: "sms-gateway",
-    Channel.CHAT.value: "webchat",
-}
-# Which of the customer's identities a contact moment on a channel came through.
-CHANNEL_IDENTITY = {
-    Channel.EMAIL.value: (EMAIL,),
-    Channel.PHONE.value: (PHONE,),
-    Channel.WHATSAPP.value: (WHATSAPP, PHONE),
-    Channel.SMS.value: (PHONE,),
-}
-# topic, Dutch subjects, English subjects
-TOPICS = (
-    ("delivery", ("Waar blijft mijn pakket?", "Levering te laat", "Pakket beschadigd"),
-     ("Where is my parcel?", "Late delivery", "Parcel damaged")),
-    ("return", ("Retour aanmelden", "Terugbetaling retour", "Verkeerde maat ontvangen"),
-     ("Return request", "Refund for my return", "Received the wrong size")),
-    ("invoice", ("Vraag over factuur", "Dubbel afgeschreven", "Factuur kwijt"),
-     ("Question about my invoice", "Charged twice", "Lost my invoice")),
-    ("complaint", ("Klacht over service", "Niet teruggebeld", "Ontevreden over product"),
-     ("Complaint about service", "Nobody called me back", "Unhappy with the product")),
-    ("product", ("Vraag over maatvoering", "Is dit product op voorraad?", "Advies gevraagd"),
-     ("Question about sizing", "Is this in stock?", "Asking for advice")),
-    ("account", ("Adres wijzigen", "Wachtwoord vergeten", "Nieuwsbrief opzeggen"),
-     ("Change of address", "Forgot my password", "Unsubscribe from newsletter")),
-    ("campaign", ("Vraag over actie", "Kortingscode werkt niet", "Reactie op nieuwsbrief"),
-     ("Question about the offer", "Discount code does not work", "Reply to newsletter")),
-)  # fmt: skip
-BODIES_NL = (
-    "Graag hoor ik zo snel mogelijk van u.",
-    "Kunt u mij terugbellen?",
-    "Bedankt voor de snelle hulp.",
-    "Ik heb al eerder contact gehad hierover.",
-    "",
-)
-BODIES_EN = (
-    "I would like to hear from you soon.",
-    "Could you call me back?",
-    "Thanks for the quick help.",
-    "I contacted you about this before.",
-    "",
-)
-CAMPAIGNS = ("SPRING-SALE", "SUMMER-SHOES", "BLACK-FRIDAY", "WINTER-COATS")
-PRODUCTS = (
-    ("SHOE-42", "Hardloopschoen", Decimal("89.95")),
-    ("SHOE-WALK", "Wandelschoen", Decimal("119.00")),
-    ("SOCK-3P", "Sokken 3-pack", Decimal("12.95")),
-    ("JACKET-RAIN", "Regenjas", Decimal("79.00")),
-    ("BAG-CITY", "Stadsrugzak", Decimal("49.95")),
-    ("SHIRT-RUN", "Hardloopshirt", Decimal("34.95")),
-    ("CAP-SUN", "Zonnepet", Decimal("19.95")),
-    ("BOTTLE-1L", "Drinkfles 1 liter", Decimal("14.50")),
-    ("WATCH-GPS", "GPS-horloge", Decimal("249.00")),
-    ("INSOLE", "Inlegzolen", Decimal("24.95")),
-)
-# key, Dutch label, English label, answer type, choices, asked after (key)
-QUESTIONS = (
-    ("children", "Hoeveel kinderen heeft u?", "How many children do you have?",
-     AnswerType.NUMBER, "", None),
-    ("children_ages", "Hoe oud zijn uw kinderen?", "How old are your children?",
-     AnswerType.TEXT, "", "children"),
-    ("shoe_size", "Wat is uw schoenmaat?", "What is your shoe size?", AnswerType.NUMBER, "", None),
-    ("sport", "Welke sport beoefent u?", "Which sport do you do?", AnswerType.CHOICE,
-     "hardlopen\nwandelen\nfietsen\nzwemmen", None),
-    ("pets", "Heeft u huisdieren?", "Do you have pets?", AnswerType.YES_NO, "", None),
-    ("birthday", "Wat is uw geboortedatum?", "What is your date of birth?", AnswerType.DATE, "",
-     None),
-)  # fmt: skip
-
-TWO_YEARS = 730 * 24 * 3600
-# The first customer of every run gets a long timeline, for the 360 page and deep-page benchmarks.
-HEAVY_INTERACTIONS = 1000
-
 CUSTOMER_COLUMNS = (
     "id", "name", "street", "postcode", "city", "country", "language", "preferred_channel",
     "created_at", "updated_at", "last_interaction_at", "last_purchase_at",
@@ -232,399 +89,6 @@ class SeedReport:
         return self.tables.setdefault(name, TableTotals())
 
 
-@dataclass
-class _Batch:
-    customers: list[Row] = field(default_factory=list)
-    identities: list[Row] = field(default_factory=list)
-    interactions: list[Row] = field(default_factory=list)
-    orders: list[Row] = field(default_factory=list)
-    consents: list[Row] = field(default_factory=list)
-    facts: list[Row] = field(default_factory=list)
-
-
-def _ascii_slug(text: str) -> str:
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return "".join(ch for ch in plain.lower() if ch.isalnum())
-
-
-def mobile_for(customer_id: int) -> str:
-    """A +316 number unique per customer id (a bijection over 50 million numbers)."""
-    return f"+316{10_000_000 + (customer_id * 7_919_993 + 12_345) % 50_000_000}"
-
-
-def landline_for(customer_id: int, area: str) -> str:
-    return f"+31{area}{2_000_000 + (customer_id * 3_141_593 + 271) % 8_000_000}"
-
-
-def _reserve_ids(table: str, count: int) -> list[int]:
-    """Ids for rows not written yet, so children can point at parents without a read-back."""
-    if count == 0:
-        return []
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                [table, count],
-            )
-            return [row[0] for row in cursor.fetchall()]
-        # SQLite serialises writers, and the caller holds the write transaction.
-        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
-        start = cursor.fetchone()[0]
-        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
-        found = cursor.fetchone()
-        start = max(start, found[0] if found else 0)
-        return list(range(start + 1, start + count + 1))
-
-
-def ids_reserve(table: str, count: int) -> list[int]:
-    """``count`` ids of ``table`` for rows written later by ``rows_write`` (same transaction)."""
-    return _reserve_ids(table, count)
-
-
-def rows_write(table: str, columns: Sequence[str], rows: list[Row]) -> None:
-    """COPY on PostgreSQL, batched INSERTs elsewhere; rows carry every column, ids included."""
-    _write(table, columns, rows)
-
-
-def table_write(
-    report: SeedReport, name: str, table: str, columns: Sequence[str], rows: list[Row]
-) -> None:
-    """``rows_write`` with the rows and seconds added to ``report`` under ``name``."""
-    tick = time.perf_counter()
-    _write(table, columns, rows)
-    totals = report.table(name)
-    totals.rows += len(rows)
-    totals.seconds += time.perf_counter() - tick
-
-
-def analyze(tables: Iterable[str]) -> None:
-    """Fresh planner statistics and visibility maps after a bulk load, as autovacuum would
-    leave them later: without VACUUM no index-only scan skips the heap yet. VACUUM cannot
-    run inside a transaction (tests); there ANALYZE alone."""
-    if connection.vendor != "postgresql":
-        return
-    names = ", ".join(tables)
-    with connection.cursor() as cursor:
-        if connection.in_atomic_block:
-            cursor.execute(f"ANALYZE {names}")
-        else:
-            cursor.execute(f"VACUUM (ANALYZE) {names}")
-
-
-def progress_write(out: TextIO | None, report: SeedReport, started: float) -> None:
-    """One progress line: rows and rows per second of every table written so far."""
-    if out is None:
-        return
-    elapsed = time.perf_counter() - started
-    written = {name: totals for name, totals in report.tables.items() if totals.rows}
-    rates = "  ".join(
-        f"{name} {totals.rows:,} ({totals.rate:,.0f}/s)"
-        for name, totals in (written or report.tables).items()
-    )
-    out.write(f"[{elapsed:7.1f}s] {rates}\n")
-    out.flush()
-
-
-def _write(table: str, columns: Sequence[str], rows: list[Row]) -> None:
-    if not rows:
-        return
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            names = ", ".join(columns)
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
-        adapt = _sqlite_adapter()
-        marks = ", ".join(["%s"] * len(columns))
-        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
-        cursor.executemany(sql, [tuple(adapt(value) for value in row) for row in rows])
-
-
-def _sqlite_adapter() -> Callable[[Any], Any]:
-    ops = connection.ops
-
-    def adapt(value: Any) -> Any:
-        if isinstance(value, dt.datetime):
-            return ops.adapt_datetimefield_value(value)
-        if isinstance(value, Decimal):
-            return str(value)
-        if isinstance(value, bool):
-            return int(value)
-        return value
-
-    return adapt
-
-
-def _questions_ensure() -> list[ProfileQuestion]:
-    if not ProfileQuestion.objects.exists():
-        created: dict[str, ProfileQuestion] = {}
-        for order, (key, nl, en, answer_type, choices, after) in enumerate(QUESTIONS):
-            created[key] = ProfileQuestion.objects.create(
-                key=key,
-                label_nl=nl,
-                label_en=en,
-                answer_type=answer_type,
-                choices=choices,
-                order=(order + 1) * 10,
-                ask_after=created.get(after) if after else None,
-            )
-    return list(ProfileQuestion.objects.filter(is_active=True, ask_after__isnull=True))
-
-
-def _fact_value(rng: random.Random, question: ProfileQuestion) -> str:
-    if question.answer_type == AnswerType.NUMBER:
-        return str(rng.randint(36, 46) if question.key == "shoe_size" else rng.randint(0, 4))
-    if question.answer_type == AnswerType.YES_NO:
-        return rng.choice(("yes", "no"))
-    if question.answer_type == AnswerType.DATE:
-        return dt.date(rng.randint(1945, 2005), rng.randint(1, 12), rng.randint(1, 28)).isoformat()
-    if question.answer_type == AnswerType.CHOICE and question.choice_list():
-        return rng.choice(question.choice_list())
-    return rng.choice(("onbekend", "zie notitie", "n.v.t."))
-
-
-class _Generator:
-    """Builds the rows of one batch; all randomness derives from the one seed."""
-
-    def __init__(
-        self,
-        *,
-        rng: random.Random,
-        now: dt.datetime,
-        interactions_per_customer: float,
-        orders_per_customer: float,
-        questions: list[ProfileQuestion],
-    ) -> None:
-        self.rng = rng
-        # A second stream for the rows keeps the people independent of the batch size.
-        self.rows_rng = random.Random(rng.getrandbits(64))
-        self.now = now
-        self.interactions_per_customer = interactions_per_customer
-        self.orders_per_customer = orders_per_customer
-        self.questions = questions
-        self.index = 0
-
-    def _count(self, mean: float) -> int:
-        if mean <= 0:
-            return 0
-        return int(self.rng.expovariate(1 / mean) + 0.5)
-
-    def _moment(self) -> dt.datetime:
-        return self.now - dt.timedelta(seconds=int(self.rows_rng.random() * TWO_YEARS))
-
-    def customers(self, ids: list[int]) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
-        """Plan customers: person, address, identities, counts of children rows."""
-        rng = self.rng
-        plans: list[dict[str, Any]] = []
-        wanted: list[tuple[str, str]] = []
-        for customer_id in ids:
-            english = rng.random() < 0.15
-            first = rng.choice(ENGLISH_FIRST if english else DUTCH_FIRST)
-            last = rng.choice(ENGLISH_LAST if english else DUTCH_LAST)
-            city, low, high, area = rng.choice(CITIES)
-            postcode = (
-                f"{rng.randint(low, high)} "
-                f"{rng.choice(POSTCODE_LETTERS)}{rng.choice(POSTCODE_LETTERS)}"
-            )
-            street = f"{rng.choice(STREETS)} {rng.randint(1, 250)}"
-            domain = rng.choice(EMAIL_DOMAINS)
-            email = f"{_ascii_slug(first)}.{_ascii_slug(last)}.{customer_id}@{domain}"
-            identities = [(EMAIL, email), (CUSTOMER_NUMBER, f"K{customer_id:08d}")]
-            has_mobile = rng.random() < 0.85
-            has_whatsapp = rng.random() < 0.5
-            has_landline = rng.random() < 0.25
-            if has_mobile:
-                identities.append((PHONE, mobile_for(customer_id)))
-                if has_whatsapp:
-                    identities.append((WHATSAPP, mobile_for(customer_id)))
-            if has_landline and len(identities) < 4:
-                identities.append((PHONE, landline_for(customer_id, area)))
-            heavy = self.index == 0
-            self.index += 1
-            plans.append(
-                {
-                    "id": customer_id,
-                    "name": f"{first} {last}",
-                    "street": street,
-                    "postcode": postcode,
-                    "city": city,
-                    "language": "en" if english else "nl",
-                    "preferred_channel": rng.choice(
-                        ("", Channel.EMAIL.value, Channel.PHONE.value, Channel.WHATSAPP.value)
-                    ),
-                    "identities": identities,
-                    "interactions": (
-                        HEAVY_INTERACTIONS if heavy else self._count(self.interactions_per_customer)
-                    ),
-                    "orders": self._count(self.orders_per_customer),
-                    "email_opt_in": rng.random() < 0.7,
-                    "facts": rng.random() < 0.3,
-                }
-            )
-            wanted.extend(identities)
-        return plans, wanted
-
-    def rows(
-        self,
-        plans: list[dict[str, Any]],
-        *,
-        taken: set[tuple[str, str]],
-        identity_ids: list[int],
-        interaction_ids: list[int],
-        order_ids: list[int],
-    ) -> tuple[_Batch, int]:
-        rng = self.rows_rng
-        batch = _Batch()
-        identity_id = iter(identity_ids)
-        interaction_id = iter(interaction_ids)
-        order_id = iter(order_ids)
-        skipped = 0
-        for plan in plans:
-            customer_id = plan["id"]
-            english = plan["language"] == "en"
-            moments = sorted((self._moment() for _ in range(plan["interactions"])), reverse=True)
-            order_moments = [self._moment() for _ in range(plan["orders"])]
-            earliest = min([*moments, *order_moments, self.now])
-            created = earliest - dt.timedelta(days=rng.randint(0, 90))
-            last_interaction = moments[0] if moments else None
-            last_purchase = max(order_moments) if order_moments else None
-
-            # Identities first, so contact moments can point at the one they came through.
-            # The first identity of a kind (the mobile before the land line) is the one
-            # contact moments on that channel come through.
-            kind_ids: dict[str, int] = {}
-            identity_rows: dict[int, list[Any]] = {}
-            for kind, value in plan["identities"]:
-                row_id = next(identity_id)
-                if (kind, value) in taken:
-                    skipped += 1
-                    continue
-                taken.add((kind, value))
-                kind_ids.setdefault(kind, row_id)
-                identity_rows[row_id] = [row_id, customer_id, kind, value, created, created]
-
-            for occurred in moments:
-                channel = rng.choice(CHANNEL_POOL)
-                direction = (
-                    Direction.OUTBOUND.value if rng.random() < 0.35 else Direction.INBOUND.value
-                )
-                topic, subjects_nl, subjects_en = rng.choice(TOPICS)
-                subject = rng.choice(subjects_en if english else subjects_nl)
-                body = rng.choice(BODIES_EN if english else BODIES_NL)
-                campaign = (
-                    rng.choice(CAMPAIGNS)
-                    if direction == Direction.OUTBOUND.value and rng.random() < 0.2
-                    else ""
-                )
-                through = None
-                for kind in CHANNEL_IDENTITY.get(channel, ()):
-                    if kind in kind_ids:
-                        through = kind_ids[kind]
-                        seen = identity_rows[through]
-                        seen[5] = max(seen[5], occurred)
-                        break
-                row_id = next(interaction_id)
-                source = CHANNEL_SOURCE.get(channel, "cxcenter")
-                external = f"seed-{row_id}" if channel in CHANNEL_SOURCE else ""
-                batch.interactions.append(
-                    (
-                        row_id,
-                        customer_id,
-                        through,
-                        channel,
-                        direction,
-                        occurred,
-                        subject,
-                        body,
-                        topic if rng.random() < 0.8 else "",
-                        campaign,
-                        source,
-                        external,
-                        occurred,
-                        "",
-                        "",
-                        "",
-                    )
-                )
-
-            for ordered in order_moments:
-                sku, product, price = rng.choice(PRODUCTS)
-                delivered = None
-                if ordered < self.now - dt.timedelta(days=5) and rng.random() < 0.92:
-                    delivered = ordered + dt.timedelta(hours=rng.randint(20, 100))
-                row_id = next(order_id)
-                batch.orders.append(
-                    (
-                        row_id,
-                        customer_id,
-                        "webshop",
-                        f"SEED-{row_id}",
-                        sku,
-                        product,
-                        price,
-                        ordered,
-                        delivered,
-                        ordered,
-                    )
-                )
-
-            batch.consents.append(
-                (
-                    customer_id,
-                    Channel.EMAIL.value,
-                    ConsentStatus.OPT_IN.value
-                    if plan["email_opt_in"]
-                    else ConsentStatus.OPT_OUT.value,
-                    created,
-                    "webshop",
-                )
-            )
-            if WHATSAPP in kind_ids:
-                batch.consents.append(
-                    (
-                        customer_id,
-                        Channel.WHATSAPP.value,
-                        ConsentStatus.OPT_IN.value,
-                        created,
-                        "whatsapp",
-                    )
-                )
-            if plan["facts"] and self.questions:
-                count = min(len(self.questions), rng.randint(1, 2))
-                for question in rng.sample(self.questions, count):
-                    batch.facts.append(
-                        (
-                            customer_id,
-                            question.pk,
-                            _fact_value(rng, question),
-                            rng.choice(
-                                (Channel.PHONE.value, Channel.EMAIL.value, Channel.CHAT.value)
-                            ),
-                            created + (self.now - created) * rng.random(),
-                            True,
-                        )
-                    )
-            batch.identities.extend(tuple(row) for row in identity_rows.values())
-            batch.customers.append(
-                (
-                    customer_id,
-                    plan["name"],
-                    plan["street"],
-                    plan["postcode"],
-                    plan["city"],
-                    "NL",
-                    plan["language"],
-                    plan["preferred_channel"],
-                    created,
-                    self.now,
-                    last_interaction,
-                    last_purchase,
-                )
-            )
-        return batch, skipped
-
-
 def _existing_identities(wanted: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
     """The (kind, value) pairs already stored, so a run never breaks the unique constraint."""
     by_kind: dict[str, list[str]] = {}
@@ -661,12 +125,12 @@ def customers_seed(
     rng = random.Random(seed)
     report = report if report is not None else SeedReport()
     started = time.perf_counter()
-    generator = _Generator(
+    generator = CustomerGenerator(
         rng=rng,
         now=timezone.now().replace(microsecond=0),
         interactions_per_customer=interactions_per_customer,
         orders_per_customer=orders_per_customer,
-        questions=_questions_ensure(),
+        questions=questions_ensure(),
     )
     done = 0
     while done < customers:
@@ -768,6 +232,17 @@ def seed(*, run: SeedRun) -> None:
     """The customers part of ``manage.py seed``."""
     if not run.wants("contacts"):
         return
+    existing = Customer.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    # Bare tables pay off when the load is at least as large as what is there already.
+    with indexes_deferred(
+        [table for table, _ in TABLES.values()],
+        enabled=run.option("defer_indexes", run.customers >= max(existing, 50_000)),
+        out=run.out,
+    ):
+        _customers_part(run)
+
+
+def _customers_part(run: "SeedRun") -> None:
     customers_seed(
         customers=run.customers,
         interactions_per_customer=run.option("interactions_per_customer", 10),

@@ -27,7 +27,6 @@ from accounts.roles import Role
 from accounts.services import role_assign, roles_ensure
 from contacts.models import Customer, Direction, Interaction
 from contacts.seeding import (
-    CAMPAIGNS,
     Row,
     SeedRun,
     analyze,
@@ -35,6 +34,7 @@ from contacts.seeding import (
     ids_reserve,
     table_write,
 )
+from contacts.seeding_people import CAMPAIGNS
 from journeys.models import (
     Campaign,
     CampaignStatus,

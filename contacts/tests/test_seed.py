@@ -161,3 +161,29 @@ def test_seed_refuses_zero_customers() -> None:
         seed(customers=0)
 
     assert not Customer.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_large_load_drops_the_plain_indexes_and_builds_them_again(settings, tmp_path) -> None:
+    from django.db import connection
+
+    from contacts.seeding_tables import indexes_deferred
+
+    if connection.vendor != "postgresql":
+        pytest.skip("indexes are dropped around a load on PostgreSQL only")
+    settings.VAR_DIR = tmp_path
+
+    def indexes() -> set[str]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT indexname FROM pg_indexes WHERE tablename = 'contacts_interaction'"
+            )
+            return {row[0] for row in cursor.fetchall()}
+
+    before = indexes()
+    with indexes_deferred(["contacts_interaction"], enabled=True):
+        during = indexes()
+    assert "interaction_timeline_idx" in before - during
+    assert "interaction_unique_source_external_id" in during
+    assert indexes() == before
+    assert not (tmp_path / "seed-indexes.json").exists()
