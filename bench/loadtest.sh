@@ -15,6 +15,7 @@ export DEBUG=0 SECURE_SSL_REDIRECT=0 BEHIND_TLS_PROXY=1 ALLOWED_HOSTS=127.0.0.1
 export SECRET_KEY=${SECRET_KEY:-$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')}
 export CELERY_BROKER_URL=${CELERY_BROKER_URL:-$REDIS_URL}
 $RUN python manage.py migrate --no-input >/dev/null
+$RUN python manage.py collectstatic --no-input >/dev/null
 $RUN python manage.py shell -c \
   "from bench.loadtest import loadtest_prepare; loadtest_prepare(agents=$AGENTS)"
 $RUN gunicorn cxcenter.wsgi --bind "127.0.0.1:$PORT" --workers "$WORKERS" \
