@@ -20,7 +20,7 @@ DEV := DEBUG=$${DEBUG:-1}
 
 help:
 	@echo "make run    install, migrate, load demo data, start web + worker + beat on http://127.0.0.1:8000"
-	@echo "make test   lint and run the whole test suite (in parallel)"
+	@echo "make test   lint, type-check and run the whole test suite (in parallel)"
 
 uv:
 	@$(UV) --version >/dev/null 2>&1 || { \
@@ -56,6 +56,7 @@ messages: install
 
 test: lint
 	$(DEV) $(RUN) python manage.py makemigrations --check --dry-run
+	$(DEV) $(RUN) mypy
 	$(RUN) pytest $(PYTEST_ARGS)
 
 # Fill the configured database with generated customers (see README, Performance).

@@ -133,8 +133,9 @@ def pool_closed_after() -> Iterator[None]:
     from django.db import connections
 
     for conn in connections.all(initialized_only=True):
-        if conn.vendor == "postgresql":
-            conn.close_pool()
+        close_pool = getattr(conn, "close_pool", None)  # PostgreSQL's wrapper has a pool
+        if close_pool is not None:
+            close_pool()
 
 
 # --- Demo data ---------------------------------------------------------------------------

@@ -412,13 +412,8 @@ class StageForm(forms.ModelForm):
             self.initial["planned_channels"] = self.instance.planned_channels
 
     def clean_name(self) -> str:
-        name = self.cleaned_data["name"].strip()
-        clash = JourneyStage.objects.filter(journey=self.journey, name__iexact=name)
-        if self.instance.pk:
-            clash = clash.exclude(pk=self.instance.pk)
-        if clash.exists():
-            raise forms.ValidationError(_("This journey already has a stage with that name."))
-        return name
+        # Unique per journey whatever the case: the constraint, checked by the service.
+        return self.cleaned_data["name"].strip()
 
 
 class EnrollForm(forms.Form):

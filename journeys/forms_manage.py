@@ -9,9 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Department
 from contacts.models import Channel
 from journeys.models import CannedReply, RoutingRule
+from journeys.models.cases import MAX_RULE_WORDS
 from journeys.services.rules import (
     CANNED_PLACEHOLDERS,
-    MAX_RULE_WORDS,
     canned_placeholders_unknown,
     rule_words_normalise,
 )
@@ -47,31 +47,10 @@ class RoutingRuleForm(forms.ModelForm):
         ) % {"n": MAX_RULE_WORDS}
 
     def clean_match_words(self) -> str:
-        words = rule_words_normalise(self.cleaned_data.get("match_words", ""))
-        if len(words) > MAX_RULE_WORDS:
-            raise forms.ValidationError(
-                _("At most %(max)s words, not %(n)s."),
-                params={"max": MAX_RULE_WORDS, "n": len(words)},
-            )
-        return ", ".join(words)
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        if data.get("match_fact_value") and not data.get("match_fact_key"):
-            self.add_error("match_fact_key", _("Name the customer fact the value belongs to."))
-        conditions = (
-            "match_channel",
-            "match_topic",
-            "match_words",
-            "match_campaign",
-            "match_campaign_code",
-            "match_fact_key",
-        )
-        if not any(data.get(name) for name in conditions) and not self.errors:
-            # A rule without conditions would catch everything after it, the exception
-            # queue included.
-            raise forms.ValidationError(_("Give the rule at least one condition."))
-        return data
+        # Only the shape: the invariants (at least one condition, at most MAX_RULE_WORDS
+        # words, a fact for a fact value) are the model's and the services'; their
+        # errors show here.
+        return ", ".join(rule_words_normalise(self.cleaned_data.get("match_words", "")))
 
 
 class CannedReplyForm(forms.ModelForm):

@@ -38,7 +38,8 @@ def timeline(customer) -> str:
 
 def test_detail_has_identities_facts_consents_and_next_question(api_client, customer) -> None:
     known = ProfileQuestionFactory(key="children", order=1)
-    nxt = ProfileQuestionFactory(key="hobbies", order=2)
+    # Not answered yet: agents are asked it (see below), the integration is not shown it.
+    ProfileQuestionFactory(key="hobbies", order=2)
     ProfileFactFactory(customer=customer, question=known, value="2")
     response = api_client.get(detail(customer))
     assert response.status_code == 200
@@ -51,7 +52,6 @@ def test_detail_has_identities_facts_consents_and_next_question(api_client, cust
     assert next(c for c in body["consents"] if c["channel"] == "sms")["status"] is None
     # The integration role may not read profile facts.
     assert body["facts"] == [] and body["next_question"] is None
-    assert nxt.pk  # asked of agents, see below
 
 
 def test_agent_session_sees_facts_and_the_next_question(agent, customer) -> None:

@@ -15,7 +15,7 @@ ABOVE_ALL = ("bench",)
 def imported_packages(source: str) -> list[tuple[int, str]]:
     """(line, top-level package) of every absolute import in ``source``, wherever it stands
     (inside functions and ``if TYPE_CHECKING:`` too); relative imports stay in the app."""
-    found = []
+    found: list[tuple[int, str]] = []
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
             found.extend((node.lineno, alias.name.split(".")[0]) for alias in node.names)

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from feedback.models import AspectScore, DailyRollup, Dimension, SurveyKind
 from feedback.selectors import figures_live, rollup_breakdown, rollup_periods
+from feedback.services.responses import answer_is_unhappy
 from feedback.services.rollups import rollup_rebuild, rollup_refresh
 from feedback.tests.factories import ResponseFactory, SurveyAspectFactory, SurveyFactory
 from journeys.tests.factories import CaseFactory
@@ -34,7 +35,7 @@ def answers(customer):
             invitation__sent_at=now - dt.timedelta(days=days, hours=2),
             product_sku=sku,
             score=score,
-            is_unhappy=score <= (6 if survey.kind == "nps" else 2),
+            is_unhappy=answer_is_unhappy(kind=survey.kind, score=score, comment=""),
             answered_at=now - dt.timedelta(days=days),
         )
         made.append(r)

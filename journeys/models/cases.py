@@ -2,8 +2,11 @@
 departments, transfers, escalations, routing rules and canned replies."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Length, Replace
+from django.db.models.lookups import LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
 
@@ -375,9 +378,21 @@ class Escalation(models.Model):
         return f"{self.case_id}: {self.kind}"
 
 
+# A routing rule's words: comma-separated, at most this many.
+MAX_RULE_WORDS = 20
+
+
+def rule_words_count(words: str) -> int:
+    return len([word for word in words.split(",") if word.strip()])
+
+
 class RoutingRule(models.Model):
     """If an inbound contact moment matches, the case goes to this department with this
-    priority and SLA. Rules are tried in order; the first match wins."""
+    priority and SLA. Rules are tried in order; the first match wins.
+
+    The database holds the invariants, so the admin and the services cannot store a rule
+    without a condition (it would catch everything after it, the exception queue
+    included) or with more than MAX_RULE_WORDS words."""
 
     name = models.CharField(_("name"), max_length=100)
     order = models.PositiveIntegerField(_("order"), default=100)
@@ -417,9 +432,46 @@ class RoutingRule(models.Model):
         ordering = ["order", "id"]
         verbose_name = _("routing rule")
         verbose_name_plural = _("routing rules")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(
+                    match_channel="",
+                    match_topic="",
+                    match_words="",
+                    match_campaign=False,
+                    match_campaign_code="",
+                    match_fact_key="",
+                ),
+                name="routingrule_has_condition",
+                violation_error_message=_("Give the rule at least one condition."),
+            ),
+            models.CheckConstraint(
+                # Commas separate the words: at most MAX_RULE_WORDS - 1 of them.
+                condition=LessThanOrEqual(
+                    Length("match_words") - Length(Replace("match_words", Value(","), Value(""))),
+                    MAX_RULE_WORDS - 1,
+                ),
+                name="routingrule_at_most_20_words",
+                violation_error_message=_("A rule has at most 20 words."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        # The words constraint on the field itself, with the count the user gave.
+        count = rule_words_count(self.match_words)
+        if count > MAX_RULE_WORDS:
+            raise ValidationError(
+                {
+                    "match_words": ValidationError(
+                        _("At most %(max)s words, not %(n)s."),
+                        code="too_many_words",
+                        params={"max": MAX_RULE_WORDS, "n": count},
+                    )
+                }
+            )
 
 
 class CannedReply(models.Model):

@@ -4,6 +4,7 @@ measured from data, and who is in which stage (enrollments with their stage hist
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 
@@ -61,7 +62,13 @@ class JourneyStage(models.Model):
         verbose_name = _("journey stage")
         verbose_name_plural = _("journey stages")
         constraints = [
-            models.UniqueConstraint(fields=["journey", "name"], name="journeystage_unique_name")
+            # "Intake" and "intake" are the same stage to the people who read the map.
+            models.UniqueConstraint(
+                "journey",
+                Lower("name"),
+                name="journeystage_unique_name_ci",
+                violation_error_message=_("This journey already has a stage with that name."),
+            )
         ]
 
     def __str__(self) -> str:

@@ -41,8 +41,14 @@ def journey_stage_save(
         raise ValidationError(_("That stage belongs to another journey."))
     for key, value in values.items():
         setattr(stage, key, value)
+    stage.name = " ".join(stage.name.split())
     stage.full_clean()
-    stage.save()
+    try:
+        with transaction.atomic():
+            stage.save()
+    except IntegrityError:
+        # The same name saved at the same moment by someone else: the constraint decides.
+        raise ValidationError(_("This journey already has a stage with that name.")) from None
     return stage
 
 

@@ -12,7 +12,6 @@ from accounts.models import Department
 from journeys.models import CannedReply, RoutingRule
 
 ORDER_STEP = 10
-MAX_RULE_WORDS = 20
 CANNED_PLACEHOLDERS = ("customer_name", "case_number", "order")
 _BRACED = re.compile(r"\{([^{}]*)\}")
 
@@ -42,6 +41,16 @@ def _check_department(department: Department) -> None:
         raise ValidationError({"department": _("This department is no longer active.")})
 
 
+def _check_rule(rule: RoutingRule) -> None:
+    """Words normalised, then the model's rules and the database's constraints: at least
+    one condition, at most MAX_RULE_WORDS words, an active department."""
+    rule.match_words = ", ".join(rule_words_normalise(rule.match_words))
+    if rule.match_fact_value and not rule.match_fact_key:
+        raise ValidationError({"match_fact_key": _("Name the customer fact the value belongs to.")})
+    _check_department(rule.department)
+    rule.full_clean()
+
+
 RULE_FIELDS = (
     "name",
     "is_active",
@@ -62,10 +71,9 @@ RULE_FIELDS = (
 def routing_rule_create(*, values: dict[str, Any]) -> RoutingRule:
     """A new rule, tried after all existing ones."""
     rule = RoutingRule(**{key: values[key] for key in RULE_FIELDS if key in values})
-    _check_department(rule.department)
     last = RoutingRule.objects.aggregate(last=Max("order"))["last"] or 0
     rule.order = last + ORDER_STEP
-    rule.full_clean()
+    _check_rule(rule)
     rule.save()
     return rule
 
@@ -75,8 +83,7 @@ def routing_rule_update(*, rule: RoutingRule, values: dict[str, Any]) -> Routing
     for key in RULE_FIELDS:
         if key in values:
             setattr(rule, key, values[key])
-    _check_department(rule.department)
-    rule.full_clean()
+    _check_rule(rule)
     rule.save()
     return rule
 

@@ -58,6 +58,23 @@ class RoutingRuleFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Rule {n}")
     order = factory.Sequence(lambda n: n)
     department = factory.SubFactory(DepartmentFactory)
+    match_channel = ""
+    match_words = ""
+    match_campaign = False
+    match_campaign_code = ""
+    match_fact_key = ""
+    # A rule needs a condition (a database constraint): a topic, unless another is given.
+    match_topic = factory.LazyAttribute(
+        lambda o: (
+            ""
+            if o.match_channel
+            or o.match_words
+            or o.match_campaign
+            or o.match_campaign_code
+            or o.match_fact_key
+            else "Vraag over factuur"
+        )
+    )
 
 
 class CannedReplyFactory(factory.django.DjangoModelFactory):

@@ -250,3 +250,31 @@ def test_journey_detail_queries_do_not_grow_with_customers(
         InteractionFactory(customer=customer, occurred_at=timezone.now())
     with django_assert_num_queries(12):
         assert marketer_client.get(url).status_code == 200
+
+
+def test_the_service_refuses_a_stage_name_that_differs_only_in_case(journey: Journey) -> None:
+    from journeys.services.journeymaps import journey_stage_save
+
+    existing = journey.stages.get(name="Levering")
+    with pytest.raises(ValidationError) as excinfo:
+        journey_stage_save(
+            journey=journey, values={"name": f"  {existing.name.upper()} ", "order": 9}
+        )
+    assert excinfo.value.messages == ["This journey already has a stage with that name."]
+    assert journey.stages.filter(name__iexact=existing.name).count() == 1
+
+
+def test_the_database_refuses_a_stage_name_that_differs_only_in_case(journey: Journey) -> None:
+    from django.db import IntegrityError, transaction
+
+    existing = journey.stages.get(name="Levering")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        JourneyStage.objects.create(journey=journey, name=existing.name.upper(), order=9)
+
+
+def test_another_journey_may_reuse_a_stage_name(journey: Journey) -> None:
+    from journeys.services.journeymaps import journey_stage_save
+
+    other = JourneyFactory()
+    stage = journey_stage_save(journey=other, values={"name": "levering", "order": 1})
+    assert stage.journey == other

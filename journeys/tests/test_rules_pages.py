@@ -1,12 +1,15 @@
 """The routing rules page: who may use it, adding, editing, reordering, switching off, deleting."""
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Department
-from accounts.tests.factories import DepartmentFactory
+from accounts.tests.factories import DepartmentFactory, UserFactory
 from journeys.models import Priority, RoutingRule
+from journeys.services import rules as services
 from journeys.services.rules import routing_rule_move
 from journeys.tests.factories import RoutingRuleFactory
 
@@ -211,3 +214,56 @@ def test_deleting_asks_first_and_deletes_on_post(manager_client: Client) -> None
     assert RoutingRule.objects.filter(pk=rule.pk).exists()
     assert manager_client.post(url).status_code == 302
     assert not RoutingRule.objects.filter(pk=rule.pk).exists()
+
+
+# --- The invariants live in the model, the services and the database ---------------------
+
+
+def test_the_service_refuses_a_rule_without_a_condition(sales: Department) -> None:
+    with pytest.raises(ValidationError) as excinfo:
+        services.routing_rule_create(values={"name": "Alles", "department": sales})
+    assert excinfo.value.messages == ["Give the rule at least one condition."]
+    assert not RoutingRule.objects.exists()
+
+
+def test_the_service_refuses_more_than_twenty_words(sales: Department) -> None:
+    words = ", ".join(f"woord{n}" for n in range(21))
+    with pytest.raises(ValidationError) as excinfo:
+        services.routing_rule_create(
+            values={"name": "Veel", "department": sales, "match_words": words}
+        )
+    assert excinfo.value.message_dict == {"match_words": ["At most 20 words, not 21."]}
+    assert not RoutingRule.objects.exists()
+
+
+def test_the_service_stores_twenty_words_normalised(sales: Department) -> None:
+    words = ", ".join(f"woord{n}" for n in range(20)) + ", WOORD0"
+    rule = services.routing_rule_create(
+        values={"name": "Twintig", "department": sales, "match_words": words}
+    )
+    assert rule.match_words == ", ".join(f"woord{n}" for n in range(20))
+
+
+def test_the_database_refuses_a_rule_without_a_condition(sales: Department) -> None:
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RoutingRule.objects.create(name="Alles", department=sales)
+
+
+def test_the_database_refuses_more_than_twenty_words(sales: Department) -> None:
+    words = ", ".join(f"woord{n}" for n in range(21))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RoutingRule.objects.create(name="Veel", department=sales, match_words=words)
+
+
+def test_the_admin_cannot_save_a_rule_without_a_condition(
+    client: Client, sales: Department
+) -> None:
+    admin = UserFactory(username="root", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    response = client.post(
+        reverse("admin:journeys_routingrule_add"),
+        {"name": "Alles", "order": 10, "department": sales.pk, "priority": "normal"},
+    )
+    assert response.status_code == 200
+    assert "Give the rule at least one condition." in response.text
+    assert not RoutingRule.objects.exists()

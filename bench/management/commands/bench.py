@@ -2,7 +2,7 @@
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO, cast
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -61,7 +61,7 @@ class Command(BaseCommand):
                 f"Not enough data to benchmark ({exc}); run `manage.py seed --customers "
                 "100000` first."
             ) from None
-        report_write(report, out=self.stdout)
+        report_write(report, out=cast(TextIO, self.stdout))
         path: Path = options["json"]
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(report, indent=2, default=str) + "\n")

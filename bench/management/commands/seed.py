@@ -8,7 +8,7 @@ writes the customers, journeys their cases and the campaigns, feedback the surve
 import time
 from importlib import import_module
 from importlib.util import find_spec
-from typing import Any
+from typing import Any, TextIO, cast
 
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -103,7 +103,7 @@ class Command(BaseCommand):
             batch_size=options["batch"],
             options={name: options[name] for name in averages},
             apps=wanted,
-            out=self.stdout,
+            out=cast(TextIO, self.stdout),
         )
         for _label, module in parts:
             module.seed(run=run)
