@@ -88,7 +88,10 @@ def _owner(row: ParsedRow, known: dict[tuple[str, str], Identity]) -> Customer |
     for pair in row.identities:
         identity = known.get(pair)
         if identity is not None:
-            owners[id(identity.customer)] = identity.customer
+            # Stored customers by their key (each identity row brings its own instance of
+            # its customer); customers of this chunk not saved yet by their object.
+            owner = identity.customer
+            owners[owner.pk if owner.pk is not None else -id(owner)] = owner
     if len(owners) > 1:
         raise ValidationError(_("The identities in this row belong to different customers."))
     if not owners:

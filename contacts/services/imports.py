@@ -154,11 +154,21 @@ def _fact_value(question: ProfileQuestion, raw: str) -> str:
     return raw
 
 
+# Our export puts a quote before a cell a spreadsheet would run as a formula; read it back.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _unquoted(value: str) -> str:
+    if value.startswith("'") and value[1:2] and value[1] in _FORMULA_START:
+        return value[1:]
+    return value
+
+
 def row_parse(*, row: dict[str, str | None], questions: dict[str, ProfileQuestion]) -> ParsedRow:
     """Validate one CSV row; raises ValidationError with the reason it is rejected."""
     if None in row:
         raise ValidationError(_("The row has more fields than the header."))
-    values = {key: (value or "").strip() for key, value in row.items()}
+    values = {key: _unquoted((value or "").strip()) for key, value in row.items()}
     parsed = ParsedRow(name=values.get("name", ""))
     for column in ("name", *ADDRESS_COLUMNS):
         limit = Customer._meta.get_field(column).max_length
