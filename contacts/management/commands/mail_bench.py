@@ -27,11 +27,14 @@ class Command(BaseCommand):
         count = options["messages"]
         if count < 1 or options["pipe"] < 0:
             raise CommandError("--messages must be at least 1 and --pipe at least 0.")
-        figures: list[Figure] = [bench_service(count), bench_command(count)]
+        self.stdout.write(f"{'path':<45} {'messages':>9} {'seconds':>9} {'msg/s':>9}")
+        # Each figure is printed as soon as it is measured: the slow paths come last.
+        self._print(bench_service(count))
+        self._print(bench_command(count))
         if options["pipe"]:
-            figures.append(bench_pipe(options["pipe"]))
+            self._print(bench_pipe(options["pipe"]))
         if not options["no_imap"]:
-            figures.append(
+            self._print(
                 bench_imap(
                     count,
                     host=os.environ.get("IMAP_TEST_HOST", "127.0.0.1"),
@@ -40,9 +43,10 @@ class Command(BaseCommand):
                     password=os.environ.get("IMAP_TEST_PASSWORD", "cxcenter-imap-test"),
                 )
             )
-        self.stdout.write(f"{'path':<45} {'messages':>9} {'seconds':>9} {'msg/s':>9}")
-        for figure in figures:
-            self.stdout.write(
-                f"{figure.path:<45} {figure.messages:>9} {figure.seconds:>9.2f} "
-                f"{figure.per_second:>9.1f}"
-            )
+
+    def _print(self, figure: Figure) -> None:
+        self.stdout.write(
+            f"{figure.path:<45} {figure.messages:>9} {figure.seconds:>9.2f} "
+            f"{figure.per_second:>9.1f}"
+        )
+        self.stdout.flush()
