@@ -82,7 +82,10 @@ def outcomes(request: HttpRequest) -> HttpResponse:
     departments = outcome_selectors.outcome_departments(user=request.user)
     default_from, default_to = outcome_selectors.outcomes_period(today=timezone.localdate())
     form = OutcomesForm(
-        request.GET or None, departments=departments, max_days=outcome_selectors.MAX_SPAN_DAYS
+        request.GET or None,
+        departments=departments,
+        max_days=outcome_selectors.MAX_SPAN_DAYS,
+        initial={"date_from": default_from, "date_to": default_to},
     )
     context: dict = {"form": form, "board": None}
     status = 200

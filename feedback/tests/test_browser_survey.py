@@ -58,7 +58,7 @@ def test_manager_reads_the_dashboard(live_server, page: Page) -> None:
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Feedback").click()
     expect(page.get_by_role("heading", name="Customer feedback")).to_be_visible()
     expect(page.get_by_text("Great quality")).to_be_visible()
-    expect(page.locator("svg.bars").first).to_be_visible()
+    expect(page.locator("svg.fb-svg").first).to_be_visible()
     page.get_by_role("link", name="Open the wallboard").click()
     expect(page.get_by_role("heading", name="Contact center today")).to_be_visible()
 
