@@ -57,7 +57,9 @@ def test_marketer_schedules_at_short_notice_and_the_lead_acknowledges(
     page.get_by_role("button", name="Sign out").click()
     _sign_in(page, live_server.url, "lars")
     page.goto(f"{live_server.url}/accounts/notifications/")
-    note = page.get_by_text("Short notice: Campaign Winterjas scheduled", exact=False).first
+    note = page.locator("#notification-list").get_by_role(
+        "link", name="Short notice: Campaign Winterjas scheduled"
+    )
     expect(note).to_be_visible()
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Campaigns").click()
     page.get_by_role("link", name="Winterjas").click()
