@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts.services import notification_send
 from contacts.models import Interaction, ProfileFact
+from journeys.caches import routing_config_pinned
 from journeys.models import OPEN_Q, Case, CaseMessage, CaseStatus, SubTask, SubTaskStatus
 from journeys.services.cases import _move_status, case_assign_round_robin
 from journeys.services.routing import (
@@ -57,6 +58,11 @@ def _facts(customer_ids: set[int], keys: set[str]) -> dict[int, dict[str, str]]:
 @transaction.atomic(savepoint=False)
 def interactions_route_bulk(*, interactions: Sequence[Interaction]) -> list[Case | None]:
     """The case each moment went to (None when it needs no follow-up), in input order."""
+    with routing_config_pinned():
+        return _route_bulk(interactions)
+
+
+def _route_bulk(interactions: Sequence[Interaction]) -> list[Case | None]:
     todo = [i for i in interactions if interaction_needs_routing(interaction=i)]
     routed: dict[int, Case] = {}
     if not todo:
