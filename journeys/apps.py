@@ -24,6 +24,12 @@ def _route_interactions(*, interactions: Any, **kwargs: Any) -> None:
     interactions_route_bulk(interactions=interactions)
 
 
+def _ensure_sla_policies(**kwargs: Any) -> None:
+    from .services.sla import sla_policies_ensure
+
+    sla_policies_ensure()
+
+
 class JourneysConfig(AppConfig):
     name = "journeys"
     verbose_name = _("Journeys, cases and campaigns")
@@ -52,6 +58,10 @@ class JourneysConfig(AppConfig):
         )
         connection_created.connect(routing_config_watch, dispatch_uid="journeys.routing_config")
         post_migrate.connect(routing_config_clear, dispatch_uid="journeys.routing_config_clear")
+        # The default SLA policies come back after a flush (transactional tests) too.
+        post_migrate.connect(
+            _ensure_sla_policies, sender=self, dispatch_uid="journeys.ensure_sla_policies"
+        )
         default = connections[DEFAULT_DB_ALIAS]
         if default.connection is not None:
             routing_config_watch(sender=type(default), connection=default)

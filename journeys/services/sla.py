@@ -13,6 +13,38 @@ EXCEPTION_POLICY = "Exception queue"
 # A due time this close (wall-clock) is shown as "soon" in the inbox.
 SOON = dt.timedelta(hours=2)
 
+_H = 60
+# name, priority, is_default, first response, next response, resolution (minutes); the
+# same as migration 0002 made, so a database emptied by flush gets them back.
+DEFAULT_POLICIES = (
+    ("Urgent", "urgent", True, 1 * _H, 1 * _H, 4 * _H),
+    ("High", "high", True, 4 * _H, 4 * _H, 24 * _H),
+    ("Normal", "normal", True, 8 * _H, 8 * _H, 48 * _H),
+    ("Low", "low", True, 24 * _H, 24 * _H, 72 * _H),
+    (EXCEPTION_POLICY, "", False, 2 * _H, 2 * _H, 8 * _H),
+    ("Feedback follow-up", "", False, 8 * _H, 8 * _H, 48 * _H),
+)
+
+
+def sla_policies_ensure() -> None:
+    """The default policies, created when missing (after migrate, and after a flush);
+    existing ones, changed or not, are left as they are."""
+    if SlaPolicy.objects.exists():
+        return
+    SlaPolicy.objects.bulk_create(
+        [
+            SlaPolicy(
+                name=name,
+                priority=priority,
+                is_default=is_default,
+                first_response_minutes=first,
+                next_response_minutes=nxt,
+                resolution_minutes=resolution,
+            )
+            for name, priority, is_default, first, nxt, resolution in DEFAULT_POLICIES
+        ]
+    )
+
 
 class SlaState(StrEnum):
     OK = "ok"

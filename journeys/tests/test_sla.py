@@ -88,3 +88,16 @@ def test_the_next_deadline_ignores_answered_first_responses_and_paused_cases() -
     assert case_next_due(case=case) == now + dt.timedelta(hours=9)
     case.sla_paused_at = now
     assert case_next_due(case=case) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_default_policies_come_back_after_a_flush() -> None:
+    from django.core.management import call_command
+
+    from journeys.models import SlaPolicy
+    from journeys.services.sla import DEFAULT_POLICIES
+
+    call_command("flush", interactive=False, verbosity=0)
+    assert sorted(SlaPolicy.objects.values_list("name", flat=True)) == sorted(
+        name for name, *_ in DEFAULT_POLICIES
+    )
