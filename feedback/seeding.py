@@ -321,6 +321,9 @@ class AnswerGenerator:
             resolved,
             closed,
             "Klant gebeld en excuses aangeboden." if resolved else "",
+            None,
+            "",
+            "",
         )
 
 

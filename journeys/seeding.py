@@ -107,6 +107,7 @@ CASE_COLUMNS = (
     "first_response_due", "next_response_due", "resolution_due", "first_responded_at",
     "sla_paused_at", "transfer_count", "escalated_at", "created_at", "updated_at",
     "resolved_at", "closed_at", "resolution_note",
+    "last_message_at", "last_message_direction", "last_message_preview",
 )  # fmt: skip
 MESSAGE_COLUMNS = ("case_id", "interaction_id")
 TRANSFER_COLUMNS = ("case_id", "from_department_id", "to_department_id", "by_id", "reason", "at")
@@ -406,6 +407,10 @@ class CaseGenerator:
                 resolved,
                 closed,
                 note,
+                # The inbound moment that opened it is the newest message the inbox shows.
+                created,
+                "in",
+                (subject or "(geen onderwerp)")[:140],
             )
         )
         batch.case_messages.append((case_id, interaction_id))

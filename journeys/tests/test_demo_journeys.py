@@ -37,7 +37,8 @@ def _counts() -> dict[str, int]:
 def test_the_demo_has_cases_in_every_state(demo_data: str) -> None:
     statuses = set(Case.objects.values_list("status", flat=True))
     assert statuses == set(CaseStatus.values)
-    assert 35 <= Case.objects.count() <= 60
+    # The journeys demo's 35–60 cases plus the past weeks feedback's outcome demo adds.
+    assert 35 <= Case.objects.count() <= 250
     assert Case.objects.filter(owner__username="agent").exists()
     assert Case.objects.filter(
         status=CaseStatus.NEW, owner=None, department__code="contact-center"
@@ -63,7 +64,8 @@ def test_waiting_on_a_department_means_an_open_sub_task_for_ict(demo_data: str) 
 
 def test_transfer_counts_match_the_recorded_transfers(demo_data: str) -> None:
     counted = Case.objects.annotate(n=Count("transfers")).filter(transfer_count__gt=0)
-    assert {case.transfer_count for case in counted} == {1, 3}
+    # Once and three times in the journeys demo; once or twice in the outcome demo's past weeks.
+    assert {case.transfer_count for case in counted} == {1, 2, 3}
     assert all(case.n == case.transfer_count for case in counted)
     assert Escalation.objects.filter(kind=EscalationKind.TRANSFERS).count() == 2
 
