@@ -5,6 +5,7 @@ as outgoing replies carry it, so the customer's answer threads back into the cas
 import logging
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -18,6 +19,7 @@ logger = logging.getLogger(__name__)
 class Acknowledgement:
     interaction_id: int
     customer_id: int
+    case_number: int
     to: str
     from_address: str
     subject: str
@@ -59,6 +61,7 @@ def acknowledgement_compose(*, detail: EmailDetail, case_number: int) -> Acknowl
     return Acknowledgement(
         interaction_id=interaction.pk,
         customer_id=interaction.customer_id,
+        case_number=case_number,
         to=detail.from_address,
         from_address=mailbox.address,
         subject=subject[:300],
@@ -68,16 +71,43 @@ def acknowledgement_compose(*, detail: EmailDetail, case_number: int) -> Acknowl
 
 
 def acknowledgement_deliver(*, acknowledgement: Acknowledgement) -> bool:
-    """Hand the acknowledgement to the one outbound path (``contacts.services.outbound``:
-    record the outbound contact moment, send after commit, keep the delivery status).
+    """Hand the acknowledgement to the one outbound path: recorded as an outbound contact
+    moment now, sent after commit by a worker, threaded to the customer's message and
+    answered through the case's signed reply address. False (nothing recorded) when the
+    customer may not get it, e.g. opted out of e-mail."""
+    from contacts.models import Channel, Customer, Identity, IdentityKind
+    from contacts.replyaddress import reply_address_for
+    from contacts.services.outbound import OutboundKind, Thread, outbound_send
 
-    This is the seam to connect when that path is installed; until then nothing is sent,
-    the acknowledgement is logged and False returned (so it is not marked as sent)."""
-    logger.info(
-        "acknowledgement for contact moment %s not sent: no outbound e-mail path installed",
-        acknowledgement.interaction_id,
+    customer = Customer.objects.get(pk=acknowledgement.customer_id)
+    identity = Identity.objects.filter(
+        customer_id=customer.pk, kind=IdentityKind.EMAIL, value=acknowledgement.to.lower()
+    ).first()
+    thread = Thread(
+        in_reply_to=acknowledgement.in_reply_to,
+        references=(acknowledgement.in_reply_to,) if acknowledgement.in_reply_to else (),
+        reply_to=reply_address_for(
+            case_id=acknowledgement.case_number, mailbox_address=acknowledgement.from_address
+        ),
     )
-    return False
+    try:
+        outbound_send(
+            customer=customer,
+            channel=Channel.EMAIL,
+            subject=acknowledgement.subject,
+            body=acknowledgement.body,
+            thread=thread,
+            kind=OutboundKind.ACKNOWLEDGEMENT,
+            identity=identity,
+        )
+    except ValidationError as exc:
+        logger.info(
+            "acknowledgement for contact moment %s not sent: %s",
+            acknowledgement.interaction_id,
+            "; ".join(exc.messages),
+        )
+        return False
+    return True
 
 
 def mail_acknowledge(*, interaction_id: int, case_number: int) -> bool:

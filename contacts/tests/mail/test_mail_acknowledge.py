@@ -66,8 +66,38 @@ def test_the_task_run_twice_delivers_once() -> None:
     assert (first, second, send.call_count) == (True, False, 1)
 
 
-def test_without_the_outbound_path_nothing_is_marked_sent() -> None:
+def test_the_acknowledgement_goes_out_over_smtp_once_threaded_to_the_message(
+    smtp_server, outbound_worker, django_capture_on_commit_callbacks
+) -> None:
+    from contacts.models import DeliveryStatus, Direction, Interaction
+    from contacts.replyaddress import reply_address_case
+
     detail = stored()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert mail_acknowledge(interaction_id=detail.pk, case_number=3) is True
+    with django_capture_on_commit_callbacks(execute=True):
+        assert mail_acknowledge(interaction_id=detail.pk, case_number=3) is False
+    assert len(smtp_server.messages) == 1
+    sent = smtp_server.messages[0]
+    assert sent["To"] == "henk.bakker@icloud.com"
+    assert sent["In-Reply-To"] == detail.interaction.message_id
+    assert sent["Auto-Submitted"] == "auto-replied"
+    assert reply_address_case(sent["Reply-To"]) == 3
+    outbound = Interaction.objects.get(direction=Direction.OUTBOUND)
+    assert outbound.delivery_status == DeliveryStatus.SENT
+    assert EmailDetail.objects.get(pk=detail.pk).acknowledged_at is not None
+
+
+def test_an_opted_out_customer_gets_no_acknowledgement_and_it_is_not_marked_sent() -> None:
+    from contacts.models import Consent, ConsentStatus
+
+    detail = stored()
+    Consent.objects.create(
+        customer_id=detail.interaction.customer_id,
+        channel="email",
+        status=ConsentStatus.OPT_OUT,
+        changed_at=timezone.now(),
+    )
     assert mail_acknowledge(interaction_id=detail.pk, case_number=3) is False
     assert EmailDetail.objects.get(pk=detail.pk).acknowledged_at is None
 
