@@ -75,7 +75,12 @@ def _connect(mailbox: Mailbox) -> BaseMailBox:
         )
     else:
         client = MailBoxUnencrypted(mailbox.host, mailbox.port, timeout=timeout)
-    return client.login(mailbox.username, password, initial_folder=mailbox.folder)
+    try:
+        return client.login(mailbox.username, password, initial_folder=mailbox.folder)
+    except BaseException:
+        # A refused login leaves the connection open; close it rather than leak the socket.
+        client.client.shutdown()
+        raise
 
 
 def _raw(client: BaseMailBox, uid: str) -> bytes | None:

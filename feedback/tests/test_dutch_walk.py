@@ -22,7 +22,10 @@ pytestmark = pytest.mark.django_db
 
 PERSONAS = ["agent", "member", "marketer", "manager", "outsider"]
 # Not pages for people, or not in the interface's language by design.
-SKIP_PREFIXES = ("admin:", "api", "schema", "swagger", "redoc", "set_language", "logout")
+# Provider webhooks (anymail, WhatsApp, Twilio) are no pages for people.
+SKIP_PREFIXES = (
+    "admin:", "api", "schema", "swagger", "redoc", "set_language", "logout", "anymail:", "webhooks:",
+)  # fmt: skip
 SKIP_NAMES = {"accounts:logout", "accounts:bell", "contacts:data_export_csv"}
 
 # A leftover is shown as text, so it is searched between tags, not inside attributes.

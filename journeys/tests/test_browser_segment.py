@@ -59,7 +59,16 @@ def test_a_marketer_builds_a_segment_from_questions_and_known_answers(
 
     page.get_by_role("button", name="Add a rule").click()
     page.locator("#id_fact_question_1").select_option(label="How many children do you have?")
-    page.locator("#id_fact_value_1").fill("lots")
+    # The question brings its own answer field (and a new count); type into that one.
+    page.wait_for_load_state("networkidle")
+    # The question brings its own answer field: type into it once htmx has settled it
+    # (before that, no listener hears the typing and no count is asked for).
+    page.wait_for_load_state("networkidle")
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping')"
+    )
+    page.wait_for_timeout(200)
+    page.locator("#id_fact_value_1").press_sequentially("lots", delay=30)
     expect(page.locator("#errors-rule-1")).to_contain_text("Give a number.")
     expect(page.locator("#segment-count")).to_contain_text("Correct the conditions")
     SHOTS.mkdir(exist_ok=True)

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from playwright.sync_api import Browser, BrowserContext, Page, expect
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.models import Department
 from accounts.roles import Role
+from accounts.services import api_token_create
 from accounts.tests.factories import PASSWORD, DepartmentFactory, UserFactory
 from contacts.models import IdentityKind
 from contacts.tests.factories import (
@@ -239,10 +239,10 @@ def test_inbox_and_case_page_fit_the_screen(
     customer = CustomerFactory(name=LONG)
     IdentityFactory(customer=customer, kind=IdentityKind.EMAIL, value=f"{LONG}@example.nl")
     case = CaseFactory(
-        department=kcc, owner=anna, customer=customer, subject=LONG, topic=LONG,
+        department=kcc, owner=anna, customer=customer, subject=LONG, topic=LONG[:100],
         status=CaseStatus.OPEN,
     )  # fmt: skip
-    Case.objects.filter(pk=case.pk).update(last_message_preview=LONG, resolution_note=LONG)
+    Case.objects.filter(pk=case.pk).update(last_message_preview=LONG[:140], resolution_note=LONG)
     context = browser.new_context(locale="en-GB", viewport={"width": width, "height": height})
     page = context.new_page()
     try:
@@ -274,7 +274,9 @@ def test_a_new_intake_appears_in_an_open_inbox_without_a_reload(
     page.evaluate("window.__notReloaded = true")
 
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=integration).key}")
+    api.credentials(
+        HTTP_AUTHORIZATION=f"Token {api_token_create(user=integration, name='inbox test')[1]}"
+    )
     response = api.post(
         "/api/v1/interactions/",
         {
