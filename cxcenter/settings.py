@@ -358,6 +358,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "journeys-sla-escalate": {"task": "journeys.sla_escalate", "schedule": 60},
     "journeys-campaign-warnings": {"task": "journeys.campaign_warnings", "schedule": 15 * 60},
     "journeys-landing-checks": {"task": "journeys.landing_checks", "schedule": 60 * 60},
+    "journeys-campaign-sending": {"task": "journeys.campaign_sending", "schedule": 60},
     "feedback-invitations-due": {"task": "feedback.invitations_send_due", "schedule": 5 * 60},
     "feedback-rollup": {"task": "feedback.rollup_refresh", "schedule": 15 * 60},
     "contacts-outbound-sweep": {"task": "contacts.outbound_sweep", "schedule": 5 * 60},
@@ -436,6 +437,11 @@ CAMPAIGN_WARNING_LEAD_TIMES = env_list("CAMPAIGN_WARNING_LEAD_TIMES", ["10wd", "
 CAMPAIGN_MIN_NOTICE_WORKING_DAYS = env_int("CAMPAIGN_MIN_NOTICE_WORKING_DAYS", 5)
 CAMPAIGN_FREQUENCY_CAP_DAYS = env_int("CAMPAIGN_FREQUENCY_CAP_DAYS", 7)
 CAMPAIGN_LANDING_TIMEOUT = env_int("CAMPAIGN_LANDING_TIMEOUT", 5)
+# Sending: recipients per batch task, audience rows planned per run, and how many days after
+# a campaign message a customer's message on the same channel counts as a reply to it.
+CAMPAIGN_SEND_BATCH = env_int("CAMPAIGN_SEND_BATCH", 500)
+CAMPAIGN_PLAN_BATCH = env_int("CAMPAIGN_PLAN_BATCH", 5000)
+CAMPAIGN_REPLY_WINDOW_DAYS = env_int("CAMPAIGN_REPLY_WINDOW_DAYS", 14)
 # Live segment counts stop here and show "more than", so they stay fast on big tables.
 SEGMENT_COUNT_CAP = env_int("SEGMENT_COUNT_CAP", 10_000)
 

@@ -11,6 +11,20 @@ def _route_interaction(*, interaction: Any, **kwargs: Any) -> None:
     interaction_route_recorded(interaction=interaction)
 
 
+def _campaign_reply(*, interaction: Any, **kwargs: Any) -> None:
+    """Before routing: a reply to a campaign message gets the campaign code and is counted."""
+    from .services.campaign_sending import campaign_reply_record
+
+    campaign_reply_record(interaction=interaction)
+
+
+def _campaign_unwarned(*, interaction: Any, **kwargs: Any) -> None:
+    """After routing: a contact about a campaign nobody warned the contact center about."""
+    from .services.campaign_sending import campaign_unwarned_record
+
+    campaign_unwarned_record(interaction=interaction)
+
+
 class JourneysConfig(AppConfig):
     name = "journeys"
     verbose_name = _("Journeys, cases and campaigns")
@@ -27,7 +41,10 @@ class JourneysConfig(AppConfig):
         from .caches import routing_config_clear, routing_config_tables_set, routing_config_watch
         from .models import RoutingRule, SlaPolicy
 
+        # Receivers run in the order connected: campaign attribution, routing, then the count.
+        interaction_recorded.connect(_campaign_reply, dispatch_uid="journeys.campaign_reply")
         interaction_recorded.connect(_route_interaction, dispatch_uid="journeys.route_interaction")
+        interaction_recorded.connect(_campaign_unwarned, dispatch_uid="journeys.campaign_unwarned")
         routing_config_tables_set(
             tables=tuple(
                 m._meta.db_table

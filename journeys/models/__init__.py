@@ -1,5 +1,14 @@
 """Models of journeys, one module per concept."""
 
+from .campaign_sending import (
+    MESSAGE_STEP,
+    REMINDER_STEPS,
+    STEPS,
+    CampaignRecipient,
+    RecipientStatus,
+    UnwarnedCampaignContact,
+    UnwarnedReason,
+)
 from .campaigns import (
     PLANNED_STATUSES,
     CalendarFeedToken,
@@ -29,12 +38,16 @@ from .journeymaps import Enrollment, GoalMetric, Journey, JourneyStage, StageCha
 from .segments import Segment
 
 __all__ = [
+    "MESSAGE_STEP",
     "OPEN_Q",
     "OPEN_STATUSES",
     "PLANNED_STATUSES",
     "PRIORITY_RANK",
+    "REMINDER_STEPS",
+    "STEPS",
     "CalendarFeedToken",
     "Campaign",
+    "CampaignRecipient",
     "CampaignStatus",
     "CampaignWarning",
     "CannedReply",
@@ -49,6 +62,7 @@ __all__ = [
     "Journey",
     "JourneyStage",
     "Priority",
+    "RecipientStatus",
     "RoutingRule",
     "Segment",
     "SlaPolicy",
@@ -56,4 +70,6 @@ __all__ = [
     "SubTask",
     "SubTaskStatus",
     "Transfer",
+    "UnwarnedCampaignContact",
+    "UnwarnedReason",
 ]
