@@ -46,6 +46,16 @@ CLAIM_STUCK_AFTER = dt.timedelta(minutes=15)
 # Reminders go to those whose message was not opened (read) and not answered; a message that
 # failed (a bounce) is not followed by a reminder either.
 NO_REMINDER_AFTER = (DeliveryStatus.READ, DeliveryStatus.FAILED)
+# The campaign form's fields of the message and its reminders.
+MESSAGE_FIELDS = (
+    "message_subject",
+    "message_body",
+    "reminder_1_days",
+    "reminder_1_body",
+    "reminder_2_days",
+    "reminder_2_body",
+)
+MAX_TEXT = 10_000
 _PLACEHOLDER = re.compile(r"\{(name|first_name|code)\}")
 
 
@@ -90,8 +100,13 @@ def campaign_message_render(
 def campaign_sending_problems(*, values: dict) -> dict[str, str]:
     """Per field, what is wrong with the message and reminder fields of a campaign form."""
     errors: dict[str, str] = {}
+    for key in ("message_body", "reminder_1_body", "reminder_2_body"):
+        if len(values.get(key) or "") > MAX_TEXT:
+            errors[key] = _("At most %(max)s characters.") % {"max": MAX_TEXT}
     for step in REMINDER_STEPS:
         days, body = values.get(f"reminder_{step}_days"), values.get(f"reminder_{step}_body", "")
+        if f"reminder_{step}_body" in errors:
+            continue
         if (days is None) != (not (body or "").strip()):
             errors[f"reminder_{step}_body"] = _("Give both the delay and the text, or neither.")
         elif days is not None and not 1 <= days <= 60:

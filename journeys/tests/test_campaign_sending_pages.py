@@ -95,3 +95,60 @@ def test_the_unwarned_figure_is_for_managers_only(marketer_client: Client) -> No
     assert marketer_client.get(reverse("journeys:campaign_unwarned")).status_code == 403
     listing = marketer_client.get(reverse("journeys:campaigns"))
     assert reverse("journeys:campaign_unwarned") not in listing.content.decode()
+
+
+def _campaign_form(segment_pk: int, **changes: str) -> dict[str, str]:
+    from journeys.tests.test_campaign_pages import _form
+
+    return {
+        **_form(segment_pk),
+        "message_subject": "Winterjas voor {first_name}",
+        "message_body": "Beste {name}, 20% korting.",
+        "reminder_1_days": "3",
+        "reminder_1_body": "Nog niet gezien?",
+        "reminder_2_days": "",
+        "reminder_2_body": "",
+        **changes,
+    }
+
+
+def test_the_campaign_form_has_the_message_and_reminders(marketer_client: Client) -> None:
+    from journeys.tests.factories import SegmentFactory
+
+    segment = SegmentFactory()
+    add = reverse("journeys:campaign_add")
+    assert 'name="reminder_2_body"' in marketer_client.get(add).text
+    response = marketer_client.post(add, _campaign_form(segment.pk))
+    assert response.status_code == 302
+    campaign = Campaign.objects.get()
+    assert (campaign.message_body, campaign.reminder_1_days, campaign.reminder_2_days) == (
+        "Beste {name}, 20% korting.",
+        3,
+        None,
+    )
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"reminder_1_body": ""},  # a delay without a text
+        {"reminder_1_days": "0"},
+        {"reminder_1_days": "drie"},
+        {
+            "reminder_2_days": "5",
+            "reminder_2_body": "x",
+            "reminder_1_days": "",
+            "reminder_1_body": "",
+        },
+        {"message_body": "x" * 10_001},
+    ],
+)
+def test_bad_message_fields_save_nothing(marketer_client: Client, changes: dict[str, str]) -> None:
+    from journeys.tests.factories import SegmentFactory
+
+    segment = SegmentFactory()
+    response = marketer_client.post(
+        reverse("journeys:campaign_add"), _campaign_form(segment.pk, **changes)
+    )
+    assert response.status_code == 400
+    assert not Campaign.objects.exists()
