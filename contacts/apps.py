@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class ContactsConfig(AppConfig):
     name = "contacts"
     verbose_name = _("Customers and contact moments")
+
+    def ready(self) -> None:
+        from anymail.signals import tracking
+
+        from .services.tracking import anymail_tracking_received
+
+        tracking.connect(anymail_tracking_received, dispatch_uid="contacts.anymail_tracking")

@@ -409,6 +409,10 @@ TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID")
 TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN")
 TWILIO_FROM = env_str("TWILIO_FROM")
 TWILIO_MESSAGING_SERVICE_SID = env_str("TWILIO_MESSAGING_SERVICE_SID")
+# django-anymail: an ESP's tracking webhooks under /anymail/<esp>/tracking/ sign in with
+# HTTP basic auth "user:password" (ANYMAIL_WEBHOOK_SECRET); opened/delivered/bounced events
+# update the delivery status of the e-mail they are about.
+ANYMAIL = {"WEBHOOK_SECRET": env_str("ANYMAIL_WEBHOOK_SECRET")}
 # Provider webhooks (/webhooks/…): larger bodies are refused with 413.
 CXCENTER_WEBHOOK_MAX_BYTES = env_int("CXCENTER_WEBHOOK_MAX_BYTES", 256 * 1024)
 # Seconds to wait for a provider's HTTP API before the send is retried later.
