@@ -400,3 +400,41 @@ def test_recording_a_contact_twice_counts_it_once() -> None:
     contact = _inbound("surprise")
     assert sending.campaign_unwarned_record(interaction=contact) is not None
     assert UnwarnedCampaignContact.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_four_workers_sending_one_campaign_at_once_send_each_customer_once(
+    settings: object,
+) -> None:
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("real concurrency needs PostgreSQL")
+    settings.CAMPAIGN_SEND_BATCH = 5  # type: ignore[attr-defined]
+    campaign = _live()
+    customers = [_customer() for _i in range(40)]
+    sending.campaign_recipients_plan(campaign=campaign)
+    start = threading.Barrier(4)
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        start.wait()
+        try:
+            while sending.campaign_batch_send(campaign_id=campaign.pk)["claimed"]:
+                pass
+        except BaseException as exc:  # reported below, not lost in the thread
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    sent = Interaction.objects.filter(campaign_code=campaign.code, direction=Direction.OUTBOUND)
+    assert sent.count() == 40
+    assert sorted(sent.values_list("customer_id", flat=True)) == sorted(c.pk for c in customers)
