@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
+from accounts.models import Department
 from accounts.roles import Role
 from accounts.selectors import user_has_role
 from journeys.selectors import campaigns as selectors
@@ -44,7 +45,7 @@ def campaign_unwarned(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     now = timezone.now()
     department = None
-    if user.department is not None and user.department.code != "contact-center":
+    if user.department is not None and user.department.code != Department.CONTACT_CENTER:
         department = user.department
     figures = {
         days: unwarned_campaign_contacts(
