@@ -12,3 +12,9 @@ class ContactsConfig(AppConfig):
         from .mail.inbound import anymail_inbound_receive
 
         inbound.connect(anymail_inbound_receive, dispatch_uid="contacts.mail.anymail_inbound")
+
+        from anymail.signals import tracking
+
+        from .services.tracking import anymail_tracking_received
+
+        tracking.connect(anymail_tracking_received, dispatch_uid="contacts.anymail_tracking")

@@ -444,6 +444,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "journeys-sla-escalate": {"task": "journeys.sla_escalate", "schedule": 60},
     "journeys-campaign-warnings": {"task": "journeys.campaign_warnings", "schedule": 15 * 60},
     "journeys-landing-checks": {"task": "journeys.landing_checks", "schedule": 60 * 60},
+    "journeys-campaign-sending": {"task": "journeys.campaign_sending", "schedule": 60},
     "feedback-invitations-due": {"task": "feedback.invitations_send_due", "schedule": 5 * 60},
     "feedback-rollup": {"task": "feedback.rollup_refresh", "schedule": 15 * 60},
     "feedback-outcome-rollup": {"task": "feedback.outcome_rollup_refresh", "schedule": 15 * 60},
@@ -495,6 +496,10 @@ TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID")
 TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN")
 TWILIO_FROM = env_str("TWILIO_FROM")
 TWILIO_MESSAGING_SERVICE_SID = env_str("TWILIO_MESSAGING_SERVICE_SID")
+# django-anymail: an ESP's tracking webhooks under /anymail/<esp>/tracking/ sign in with
+# HTTP basic auth "user:password" (ANYMAIL_WEBHOOK_SECRET); opened/delivered/bounced events
+# update the delivery status of the e-mail they are about.
+ANYMAIL = {"WEBHOOK_SECRET": env_str("ANYMAIL_WEBHOOK_SECRET")}
 # Provider webhooks (/webhooks/…): larger bodies are refused with 413.
 CXCENTER_WEBHOOK_MAX_BYTES = env_int("CXCENTER_WEBHOOK_MAX_BYTES", 256 * 1024)
 # Seconds to wait for a provider's HTTP API before the send is retried later.
@@ -540,6 +545,11 @@ CAMPAIGN_WARNING_LEAD_TIMES = env_list("CAMPAIGN_WARNING_LEAD_TIMES", ["10wd", "
 CAMPAIGN_MIN_NOTICE_WORKING_DAYS = env_int("CAMPAIGN_MIN_NOTICE_WORKING_DAYS", 5)
 CAMPAIGN_FREQUENCY_CAP_DAYS = env_int("CAMPAIGN_FREQUENCY_CAP_DAYS", 7)
 CAMPAIGN_LANDING_TIMEOUT = env_int("CAMPAIGN_LANDING_TIMEOUT", 5)
+# Sending: recipients per batch task, audience rows planned per run, and how many days after
+# a campaign message a customer's message on the same channel counts as a reply to it.
+CAMPAIGN_SEND_BATCH = env_int("CAMPAIGN_SEND_BATCH", 500)
+CAMPAIGN_PLAN_BATCH = env_int("CAMPAIGN_PLAN_BATCH", 5000)
+CAMPAIGN_REPLY_WINDOW_DAYS = env_int("CAMPAIGN_REPLY_WINDOW_DAYS", 14)
 # Live segment counts stop here and show "more than", so they stay fast on big tables.
 SEGMENT_COUNT_CAP = env_int("SEGMENT_COUNT_CAP", 10_000)
 

@@ -30,6 +30,25 @@ def _ensure_sla_policies(**kwargs: Any) -> None:
     sla_policies_ensure()
 
 
+def _campaign_reply(*, interaction: Any, mail: Any = None, **kwargs: Any) -> None:
+    """Before routing: a reply to a campaign message gets the campaign code and is counted
+    (an e-mail also by the message it answers, In-Reply-To)."""
+    from .services.campaign_sending import campaign_reply_record
+
+    if mail is not None and mail.automatic:
+        return
+    campaign_reply_record(
+        interaction=interaction, in_reply_to=mail.in_reply_to if mail is not None else ""
+    )
+
+
+def _campaign_unwarned(*, interaction: Any, **kwargs: Any) -> None:
+    """After routing: a contact about a campaign nobody warned the contact center about."""
+    from .services.campaign_sending import campaign_unwarned_record
+
+    campaign_unwarned_record(interaction=interaction)
+
+
 class JourneysConfig(AppConfig):
     name = "journeys"
     verbose_name = _("Journeys, cases and campaigns")
@@ -46,10 +65,13 @@ class JourneysConfig(AppConfig):
         from .caches import routing_config_clear, routing_config_tables_set, routing_config_watch
         from .models import RoutingRule, SlaPolicy
 
+        # Receivers run in the order connected: campaign attribution, routing, then the count.
+        interaction_recorded.connect(_campaign_reply, dispatch_uid="journeys.campaign_reply")
         interaction_recorded.connect(_route_interaction, dispatch_uid="journeys.route_interaction")
         interactions_recorded_bulk.connect(
             _route_interactions, dispatch_uid="journeys.route_interactions"
         )
+        interaction_recorded.connect(_campaign_unwarned, dispatch_uid="journeys.campaign_unwarned")
         routing_config_tables_set(
             tables=tuple(
                 m._meta.db_table

@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.business_hours import BusinessCalendar, business_calendar
 from accounts.models import Department, User
 from contacts.models import Channel, Customer, Direction, Identity, IdentityKind, Interaction
+from journeys.demo_campaign_sending import load as campaign_sending_load
 from journeys.demo_campaigns import load as campaigns_load
 from journeys.models import (
     PRIORITY_RANK,
@@ -241,6 +242,7 @@ def _raised(priority: str) -> str:
 def load(*, out: TextIO) -> None:
     _load_cases(out=out)
     campaigns_load(out=out)
+    campaign_sending_load(out=out)
 
 
 def _load_cases(*, out: TextIO) -> None:

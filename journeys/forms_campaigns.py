@@ -18,6 +18,7 @@ from contacts.models import AnswerType, Channel, ProfileQuestion
 from contacts.selectors.customers import profile_answers_known
 from contacts.services.profiling import profile_answer_clean
 from journeys.models import Campaign, Journey, JourneyStage, Segment
+from journeys.services.campaign_sending import MESSAGE_FIELDS, campaign_sending_problems
 
 MAX_SKUS = 50
 MAX_FACTS = 6
@@ -288,8 +289,12 @@ class CampaignForm(forms.ModelForm):
             "landing_url",
             "briefing",
             "faq",
+            *MESSAGE_FIELDS,
         ]
         widgets = {
+            "message_body": forms.Textarea(attrs={"rows": 6}),
+            "reminder_1_body": forms.Textarea(attrs={"rows": 3}),
+            "reminder_2_body": forms.Textarea(attrs={"rows": 3}),
             "launch_at": DateTimeLocalInput(),
             "end_at": DateTimeLocalInput(),
             "offer": forms.Textarea(attrs={"rows": 2}),
@@ -347,6 +352,9 @@ class CampaignForm(forms.ModelForm):
             else:
                 rates[ch] = float(rate)
         data["response_rates"] = rates
+        for field, error in campaign_sending_problems(values=data).items():
+            if field not in self.errors:
+                self.add_error(field, error)
         return data
 
     @property

@@ -1,5 +1,14 @@
 """Models of journeys, one module per concept."""
 
+from .campaign_sending import (
+    MESSAGE_STEP,
+    REMINDER_STEPS,
+    STEPS,
+    CampaignRecipient,
+    RecipientStatus,
+    UnwarnedCampaignContact,
+    UnwarnedReason,
+)
 from .campaigns import (
     PLANNED_STATUSES,
     CalendarFeedToken,
@@ -30,12 +39,16 @@ from .journeymaps import Enrollment, GoalMetric, Journey, JourneyStage, StageCha
 from .segments import Segment
 
 __all__ = [
+    "MESSAGE_STEP",
     "OPEN_Q",
     "OPEN_STATUSES",
     "PLANNED_STATUSES",
     "PRIORITY_RANK",
+    "REMINDER_STEPS",
+    "STEPS",
     "CalendarFeedToken",
     "Campaign",
+    "CampaignRecipient",
     "CampaignStatus",
     "CampaignWarning",
     "CannedReply",
@@ -51,6 +64,7 @@ __all__ = [
     "Journey",
     "JourneyStage",
     "Priority",
+    "RecipientStatus",
     "RoutingRule",
     "Segment",
     "SlaPolicy",
@@ -58,4 +72,6 @@ __all__ = [
     "SubTask",
     "SubTaskStatus",
     "Transfer",
+    "UnwarnedCampaignContact",
+    "UnwarnedReason",
 ]

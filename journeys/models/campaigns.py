@@ -90,6 +90,31 @@ class Campaign(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     overridden_at = models.DateTimeField(_("overridden"), null=True, blank=True)
+    # --- The message the campaign sends, its reminders, and how far sending got ---------
+    message_subject = models.CharField(
+        _("message subject"),
+        max_length=200,
+        blank=True,
+        help_text=_("E-mail only. Placeholders: {name}, {first_name}, {code}."),
+    )
+    message_body = models.TextField(
+        _("message"),
+        blank=True,
+        help_text=_("Placeholders: {name}, {first_name}, {code}."),
+    )
+    reminder_1_days = models.PositiveSmallIntegerField(
+        _("first reminder after (days)"), null=True, blank=True
+    )
+    reminder_1_body = models.TextField(_("first reminder"), blank=True)
+    reminder_2_days = models.PositiveSmallIntegerField(
+        _("second reminder after (days)"), null=True, blank=True
+    )
+    reminder_2_body = models.TextField(_("second reminder"), blank=True)
+    # Keyset cursor of the audience already turned into recipients; planned_at once done.
+    recipients_cursor = models.PositiveBigIntegerField(default=0, editable=False)
+    recipients_planned_at = models.DateTimeField(
+        _("recipients planned"), null=True, blank=True, editable=False
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

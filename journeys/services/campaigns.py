@@ -39,6 +39,7 @@ from journeys.selectors.campaigns import (
     campaign_is_lead,
     campaigns_planned_between,
 )
+from journeys.services.campaign_sending import MESSAGE_FIELDS
 from journeys.services.forecast import (
     ForecastContext,
     campaign_forecast_days,
@@ -61,6 +62,7 @@ EDITABLE_FIELDS = (
     "landing_url",
     "briefing",
     "faq",
+    *MESSAGE_FIELDS,
 )
 
 

@@ -1,5 +1,5 @@
 """Celery tasks of journeys, one module per concept; imported here for autodiscovery."""
 
-from . import campaigns, cases
+from . import campaign_sending, campaigns, cases
 
-__all__ = ["campaigns", "cases"]
+__all__ = ["campaign_sending", "campaigns", "cases"]

@@ -12,6 +12,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from accounts.roles import Role
+from accounts.selectors import user_has_role
 from contacts.channels import channel_label
 from journeys.forms_campaigns import (
     MAX_FACTS,
@@ -71,6 +73,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
             "next_before": rows[-1].pk if more else None,
             "status": status,
             "statuses": CampaignStatus.choices,
+            "is_manager": user_has_role(user=request.user, role=Role.MANAGER),
         },
     )
 
