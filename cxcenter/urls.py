@@ -19,17 +19,6 @@ anymail_webhooks = [
 ]
 
 
-def _anymail_urls() -> list:
-    """The e-mail providers' tracking and inbound webhooks of django-anymail. They sign in
-    with HTTP basic auth (ANYMAIL["WEBHOOK_SECRET"]) or the provider's signature, not as a
-    user, so they are exempt from the login requirement."""
-    from anymail import urls as anymail_urls
-
-    for pattern in anymail_urls.urlpatterns:
-        login_not_required(pattern.callback)
-    return anymail_urls.urlpatterns
-
-
 api_v1 = [
     path("", include("accounts.api_urls")),
     path("", include("contacts.api_urls")),
@@ -47,7 +36,6 @@ urlpatterns = [
     path("feedback/", include("feedback.urls")),
     path("s/", include("feedback.public_urls")),
     path("webhooks/", include("contacts.views.webhooks")),
-    path("anymail/", include((_anymail_urls(), "anymail"))),
     path("channels/", include("contacts.views.channels")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
