@@ -43,12 +43,25 @@ from contacts.services.batch import (
 BATCH_MAX_BYTES_DEFAULT = 10 * 1024 * 1024
 
 
+# The request schema of a batch: each item is checked on its own and a bad one is answered
+# as "rejected" in the results (the request as a whole is still taken), so the documented
+# item is any object; its fields are those of the single endpoint.
 class InteractionBatchInSerializer(serializers.Serializer):
-    items = InteractionInSerializer(many=True, min_length=1, max_length=BATCH_MAX)
+    items = serializers.ListField(
+        child=serializers.DictField(),
+        min_length=1,
+        max_length=BATCH_MAX,
+        help_text="Contact moments, each as for POST /api/v1/interactions/.",
+    )
 
 
 class OrderBatchInSerializer(serializers.Serializer):
-    items = OrderInSerializer(many=True, min_length=1, max_length=BATCH_MAX)
+    items = serializers.ListField(
+        child=serializers.DictField(),
+        min_length=1,
+        max_length=BATCH_MAX,
+        help_text="Orders, each as for POST /api/v1/orders/.",
+    )
 
 
 class BatchItemResultSerializer(serializers.Serializer):

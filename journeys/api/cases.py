@@ -87,6 +87,17 @@ class TaskFilterSerializer(serializers.Serializer):
     customer = serializers.IntegerField(required=False, min_value=1)
     topic = serializers.CharField(required=False, max_length=100)
 
+    def validate(self, attrs: dict) -> dict:
+        # Absent means "either"; a given value must be a boolean, not "null".
+        errors = {
+            name: [_("Give true or false.")]
+            for name in ("open", "is_exception")
+            if name in self.initial_data and attrs.get(name) is None
+        }
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
     def validate_department(self, value: str) -> str:
         if not Department.objects.filter(code=value).exists():
             raise serializers.ValidationError(_("Unknown department."))

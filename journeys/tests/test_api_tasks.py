@@ -184,3 +184,10 @@ def test_list_queries_do_not_grow_with_rows(
     api_client.get(LIST)
     with django_assert_num_queries(2):
         assert api_client.get(LIST).status_code == 200
+
+
+@pytest.mark.parametrize("param", ["open", "is_exception"])
+def test_a_null_filter_is_refused(api_client, param: str) -> None:
+    response = api_client.get("/api/v1/tasks/", {param: "null"})
+    assert response.status_code == 400
+    assert response.json()[param] == ["Give true or false."]
