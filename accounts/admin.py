@@ -15,7 +15,7 @@ from .services import api_token_create, api_token_revoke
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),
         (_("Organisation"), {"fields": ("department", "language")}),
     )
     add_fieldsets = (
@@ -87,10 +87,10 @@ class ApiTokenAdmin(admin.ModelAdmin):
     readonly_fields = ("prefix", "created_at", "last_used_at", "revoked_at")
     actions = ["revoke"]
 
-    def get_fields(self, request: HttpRequest, obj: ApiToken | None = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: ApiToken | None = None) -> tuple[str, ...]:
         if obj is None:
-            return ["user", "name", "expires_at"]
-        return ["user", "name", "prefix", "expires_at", *self.readonly_fields[1:]]
+            return ("user", "name", "expires_at")
+        return ("user", "name", "prefix", "expires_at", *self.readonly_fields[1:])
 
     def get_readonly_fields(self, request: HttpRequest, obj: ApiToken | None = None) -> tuple:
         return ("user", *self.readonly_fields) if obj is not None else ()
@@ -107,7 +107,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
             token.created_at,
         )
         obj._state.adding = False
-        request._cx_new_token_key = key
+        setattr(request, "_cx_new_token_key", key)  # noqa: B010 - HttpRequest does not declare it
 
     def response_add(
         self, request: HttpRequest, obj: ApiToken, post_url_continue: str | None = None
@@ -120,7 +120,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
                 **self.admin_site.each_context(request),
                 "opts": self.opts,
                 "token": obj,
-                "key": request._cx_new_token_key,
+                "key": getattr(request, "_cx_new_token_key"),  # noqa: B009
                 "title": _("API token created"),
             },
         )

@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from .models import Department, Holiday, OpeningHours
 
 # A department without opening hours is treated as always open, so no deadline is infinite.
-ALWAYS_OPEN = {day: [(dt.time(0), None)] for day in range(7)}
+ALWAYS_OPEN: dict[int, list[tuple[dt.time, dt.time | None]]] = {
+    day: [(dt.time(0), None)] for day in range(7)
+}
 MAX_DAYS = 400
 
 

@@ -1,9 +1,10 @@
 """Navigation by role for the base template."""
 
-from typing import Any
+from typing import Any, TypedDict
 
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from .roles import Role
@@ -24,12 +25,18 @@ NAVIGATION = [
 ]
 
 
+class NavItem(TypedDict):
+    url: str
+    label: Promise
+    active: bool
+
+
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": [], "user_role_names": []}
     roles = user_roles(user=user)
-    items = []
+    items: list[NavItem] = []
     for name, label, allowed in NAVIGATION:
         if roles & allowed:
             try:

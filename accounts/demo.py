@@ -40,7 +40,7 @@ DUTCH_HOLIDAYS = [
 ]
 
 
-def _hours(department: Department, ranges: dict[int, list[tuple[int, int]]]) -> None:
+def _hours(department: Department, ranges: dict[Weekday, list[tuple[int, int]]]) -> None:
     for day, spans in ranges.items():
         for opens, closes in spans:
             OpeningHours.objects.get_or_create(

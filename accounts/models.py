@@ -84,8 +84,9 @@ class User(AbstractUser):
     )
 
     class Meta(AbstractUser.Meta):
-        verbose_name = _("user")
-        verbose_name_plural = _("users")
+        # The stubs type AbstractUser.Meta's names as str; Django takes lazy strings.
+        verbose_name = _("user")  # type: ignore[assignment]
+        verbose_name_plural = _("users")  # type: ignore[assignment]
         indexes = [models.Index(fields=["department", "is_active"], name="user_department_idx")]
 
     def __str__(self) -> str:

@@ -26,7 +26,7 @@ def user_roles(*, user: User) -> frozenset[Role]:
         roles = frozenset(r for r in Role if r.value in names)
         if user.is_superuser:
             roles |= {Role.ADMIN, Role.MANAGER}
-    user._cx_roles = roles
+    setattr(user, "_cx_roles", roles)  # noqa: B010 - a per-request cache User does not declare
     return roles
 
 

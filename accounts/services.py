@@ -88,7 +88,8 @@ def notification_send(
         if addressed:
             from .tasks import send_notification_emails
 
-            send_notification_emails.delay_on_commit(notification_ids=addressed)
+            # celery-types types shared tasks as Task; Celery's Django fixup makes them DjangoTask.
+            send_notification_emails.delay_on_commit(notification_ids=addressed)  # type: ignore[attr-defined]
     return notes
 
 

@@ -31,7 +31,8 @@ def _is_api(request: HttpRequest) -> bool:
 def request_id(request: HttpRequest) -> str:
     rid = getattr(request, "request_id", None)
     if rid is None:
-        rid = request.request_id = uuid.uuid4().hex
+        rid = uuid.uuid4().hex
+        setattr(request, "request_id", rid)  # noqa: B010 - HttpRequest does not declare it
     return rid
 
 
@@ -48,12 +49,13 @@ class RequestGuardMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         incoming = request.META.get("HTTP_X_REQUEST_ID", "")
-        request.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        rid = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        setattr(request, "request_id", rid)  # noqa: B010 - HttpRequest does not declare it
         if b"\x00" in unquote_to_bytes(request.META.get("QUERY_STRING", "")):
             response = bad_request(request, _("The address contains a NUL character."))
         else:
             response = self.get_response(request)
-        response["X-Request-ID"] = request.request_id
+        response["X-Request-ID"] = rid
         if _is_api(request):
             # Customers, their identities and answers: no proxy or browser cache keeps them.
             response["Cache-Control"] = "no-store"

@@ -1,5 +1,7 @@
 """One client address for lockouts, throttles and rate limits, behind 0, 1 or 2 proxies."""
 
+from typing import Any
+
 import pytest
 from axes.helpers import get_client_ip_address
 from django.test import RequestFactory
@@ -10,7 +12,7 @@ CLIENT = "203.0.113.7"
 
 
 def _request(remote: str, forwarded: str | None = None):
-    extra = {"REMOTE_ADDR": remote}
+    extra: dict[str, Any] = {"REMOTE_ADDR": remote}
     if forwarded is not None:
         extra["HTTP_X_FORWARDED_FOR"] = forwarded
     return RequestFactory().get("/", **extra)

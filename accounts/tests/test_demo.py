@@ -55,6 +55,7 @@ def test_the_demo_creates_one_user_per_role(
     demo_data: str, username: str, department: str, role: Role, password: str
 ) -> None:
     user = User.objects.get(username=username)
+    assert user.department is not None
     assert user.department.code == department
     assert list(user.groups.values_list("name", flat=True)) == [role.value]
     assert user.check_password(password)
@@ -68,7 +69,9 @@ def test_the_demo_web_shop_is_an_integration_with_a_token_and_no_password(
     assert selectors.user_roles(user=webshop) == {Role.INTEGRATION}
     assert not webshop.has_usable_password()
     key = demo_data.split("API token of the 'webshop' integration: ")[1].split()[0]
-    assert api_token_for_key(key=key).user == webshop
+    token = api_token_for_key(key=key)
+    assert token is not None
+    assert token.user == webshop
 
 
 def test_the_demo_role_groups_carry_their_permissions(demo_data: str) -> None:

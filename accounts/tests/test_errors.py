@@ -49,7 +49,7 @@ def test_a_django_500_under_the_api_is_json_without_a_traceback() -> None:
         response = errors.handler500(request)
     assert response.status_code == 500
     assert b"secret" not in response.content
-    assert json.loads(response.content)["request_id"] == request.request_id
+    assert json.loads(response.content)["request_id"] == errors.request_id(request)
 
 
 def test_every_answer_carries_a_request_id(api_client: APIClient) -> None:

@@ -1,6 +1,7 @@
 """Settings pages: who may see and change opening hours, holidays and staffing of a department."""
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -45,8 +46,8 @@ def _formset(prefix: str, rows: list[dict[str, Any]], *, initial: int = 0) -> di
 def _settings_post(
     department: Department,
     *,
-    hours: list[dict[str, Any]] = (),
-    holidays: list[dict[str, Any]] = (),
+    hours: Sequence[dict[str, Any]] = (),
+    holidays: Sequence[dict[str, Any]] = (),
     timezone: str = "Europe/Amsterdam",
     per_agent: int = 6,
 ) -> dict[str, Any]:
