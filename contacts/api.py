@@ -86,9 +86,12 @@ class IdentityInSerializer(serializers.Serializer):
 
 
 class _ResolvingSerializer(serializers.Serializer):
-    source = serializers.RegexField(r"^[\w.\-:]+$", max_length=50)
+    # A field named like Field.source, which the stubs take for that attribute.
+    source = serializers.RegexField(r"^[\w.\-:]+$", max_length=50)  # type: ignore[assignment]
     external_id = StrictCharField(max_length=200)
-    identities = IdentityInSerializer(many=True, min_length=1, max_length=IDENTITIES_MAX)
+    # many=True builds a ListSerializer, which takes min_length and max_length; the stubs
+    # check the arguments against the child serializer.
+    identities = IdentityInSerializer(many=True, min_length=1, max_length=IDENTITIES_MAX)  # type: ignore[call-arg]
     name = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
 
 
@@ -189,7 +192,8 @@ class ConsentSerializer(serializers.Serializer):
     changed_at = serializers.DateTimeField(
         source="consent.changed_at", allow_null=True, default=None
     )
-    source = serializers.CharField(source="consent.source", allow_null=True, default=None)
+    # A field named like Field.source, which the stubs take for that attribute.
+    source = serializers.CharField(source="consent.source", allow_null=True, default=None)  # type: ignore[assignment]
 
 
 class QuestionSerializer(serializers.Serializer):

@@ -8,7 +8,7 @@ The body is read and parsed here (not by DRF's parser) so that a batch may be la
 ``CXCENTER_BATCH_MAX_BYTES``."""
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -76,7 +76,8 @@ class BatchItemResultSerializer(serializers.Serializer):
     )
     customer_id = serializers.IntegerField(allow_null=True)
     customer_created = serializers.BooleanField()
-    errors = serializers.DictField(
+    # A field named like Serializer.errors, which the stubs take for that property.
+    errors = serializers.DictField(  # type: ignore[assignment]
         allow_null=True, help_text="Messages per field, as the single endpoint gives them."
     )
 
@@ -125,7 +126,7 @@ def _items(data: Any) -> list[Any]:
     return items
 
 
-def _validate(fields: dict[str, Field], raw: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+def _validate(fields: Mapping[str, Field], raw: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     """What the serializer's is_valid() does for one item, with fields built once per
     request instead of per item."""
     if not isinstance(raw, dict):

@@ -4,7 +4,7 @@ identities, consents, orders, facts and a timeline of contact moments, and two d
 import datetime as dt
 import random
 from decimal import Decimal
-from typing import TextIO
+from typing import NotRequired, TextIO, TypedDict
 
 from django.db import transaction
 from django.utils import timezone
@@ -118,6 +118,14 @@ def _mobile(rng: random.Random, used: set[str]) -> str:
             return number
 
 
+class _Person(TypedDict):
+    n: int
+    name: str
+    slug: str
+    customer: Customer
+    identities: NotRequired[dict[str, Identity]]
+
+
 @transaction.atomic
 def load(*, out: TextIO) -> None:
     if Identity.objects.filter(value__endswith=f"@{DEMO_DOMAIN}").exists():
@@ -127,7 +135,7 @@ def load(*, out: TextIO) -> None:
     now = timezone.now()
     questions = _questions()
 
-    people = []
+    people: list[_Person] = []
     for n in range(CUSTOMERS):
         city, first_postcode = rng.choice(CITIES)
         postcode = (

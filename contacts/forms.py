@@ -65,7 +65,8 @@ class CustomerCreateForm(forms.Form):
         return self._identity("customer_number", IdentityKind.CUSTOMER_NUMBER)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not any(data.get(f) for f in ("email", "phone", "customer_number")) and not self.errors:
             raise ValidationError(
                 _("Give at least an e-mail address, a phone number or a customer number.")
@@ -104,7 +105,8 @@ class CustomerDetailsForm(forms.ModelForm):
         }
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if (data.get("quiet_hours_start") is None) != (data.get("quiet_hours_end") is None):
             raise ValidationError(
                 _("Give both the start and the end of the quiet hours, or neither.")
@@ -142,7 +144,8 @@ class LogForm(forms.Form):
     topic = forms.CharField(label=_("Topic"), max_length=100, required=False)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not self.errors and not (data.get("subject") or data.get("body")):
             raise ValidationError(_("Write a subject or a note."))
         return data

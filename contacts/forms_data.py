@@ -60,4 +60,6 @@ class EraseForm(forms.Form):
 
     def __init__(self, *args: Any, sharing: Sequence[Any] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["also"].choices = [(c.pk, f"{c} (#{c.pk})") for c in sharing]
+        also = self.fields["also"]
+        if isinstance(also, forms.ChoiceField):
+            also.choices = [(c.pk, f"{c} (#{c.pk})") for c in sharing]

@@ -1,11 +1,16 @@
 """Customers and everything known about them: identities, contact moments, profile facts,
 consents, orders, duplicate candidates, imports and the audit log."""
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from contacts.mail.models import Attachment, EmailDetail
 
 
 class Channel(models.TextChoices):
@@ -85,6 +90,10 @@ class Customer(models.Model):
         related_name="merged_from",
     )
     erased_at = models.DateTimeField(_("erased"), null=True, blank=True)
+
+    # Set by the selectors for a page: the identities shown, whether the search matched exactly.
+    shown_identities: "list[Identity]"
+    exact_match: bool
 
     class Meta:
         verbose_name = _("customer")
@@ -181,6 +190,10 @@ class Interaction(models.Model):
     delivery_error = models.CharField(_("delivery error"), max_length=500, blank=True)
     delivery_updated_at = models.DateTimeField(_("delivery updated"), null=True, blank=True)
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    # Set by contacts.selectors.timeline for a page: the e-mail detail and the attachments.
+    mail: "EmailDetail | None"
+    files: "list[Attachment]"
 
     class Meta:
         verbose_name = _("contact moment")
@@ -455,6 +468,9 @@ class DuplicateCandidate(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+
+    # Set by contacts.selectors.data for a customer page: the customer it is paired with.
+    other: "Customer"
 
     class Meta:
         verbose_name = _("duplicate candidate")

@@ -62,7 +62,8 @@ def mailboxes_fetch() -> int:
 def outbound_deliver_task(self: Task, interaction_id: int) -> str:
     """Send one queued outbound message; a transient failure is retried with backoff."""
     result = outbound_deliver(
-        interaction_id=interaction_id, final_attempt=self.request.retries >= self.max_retries
+        interaction_id=interaction_id,
+        final_attempt=self.max_retries is not None and self.request.retries >= self.max_retries,
     )
     if result == "retry":
         countdown = get_exponential_backoff_interval(

@@ -42,10 +42,10 @@ def webhook_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
         length = int(request.META.get("CONTENT_LENGTH") or 0)
         if length > limit:
             return HttpResponseBadRequest("message too large")
-        if not request.content_type.startswith("multipart/"):
+        if not (request.content_type or "").startswith("multipart/"):
             # Read here, so Django's DATA_UPLOAD_MAX_MEMORY_SIZE (meant for forms) is not
             # applied to a JSON body with the whole message in it.
-            request._body = request.read(limit + 1)  # type: ignore[attr-defined]
+            request._body = request.read(limit + 1)
         return view(request, *args, **kwargs)
 
     for name in ("csrf_exempt", "__name__", "__doc__"):

@@ -13,12 +13,14 @@ from email.errors import (
     StartBoundaryNotFoundDefect,
 )
 from email.header import decode_header
+from email.headerregistry import DateHeader
 from email.message import EmailMessage, Message
 from email.parser import BytesHeaderParser, BytesParser, HeaderParser
 from email.utils import getaddresses, parseaddr
 from pathlib import PurePosixPath, PureWindowsPath
 
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from contacts.mail.html import html_sanitise, html_to_text
@@ -42,9 +44,9 @@ class MailRefused(Exception):
     """The message cannot be taken in; ``reason`` says why in one line (for the MTA, the log
     and the mailbox's last error). Nothing was written."""
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+    def __init__(self, reason: str | Promise) -> None:
+        super().__init__(str(reason))
+        self.reason = str(reason)
 
 
 @dataclass(frozen=True)
@@ -163,7 +165,7 @@ def _date(msg: Message) -> dt.datetime:
     now = timezone.now()
     try:
         header = msg["Date"]
-        when = header.datetime if header is not None else None
+        when = header.datetime if isinstance(header, DateHeader) else None
     except (AttributeError, TypeError, ValueError):
         when = None
     if when is None:
@@ -195,7 +197,8 @@ def _leaves(msg: Message) -> list[Message]:
     if msg.is_multipart() and msg.get_content_maintype() == "multipart":
         parts: list[Message] = []
         for sub in msg.get_payload():
-            parts += _leaves(sub)
+            if isinstance(sub, Message):
+                parts += _leaves(sub)
         return parts
     return [msg]
 
@@ -203,7 +206,7 @@ def _leaves(msg: Message) -> list[Message]:
 def _report_blocks(part: Message) -> list[Message]:
     payload = part.get_payload()
     if isinstance(payload, list):
-        return payload
+        return [block for block in payload if isinstance(block, Message)]
     text = payload_text(part) if isinstance(payload, str) else ""
     return [HeaderParser().parsestr(block) for block in re.split(r"\n\s*\n", text) if block.strip()]
 
@@ -290,7 +293,7 @@ def mail_parse(raw: bytes, *, max_bytes: int) -> ParsedMail:
         stripped = stripped.split(b"\n", 1)[1]
     if not stripped.strip() or not _HEADER_LINE.match(stripped):
         raise MailRefused(_("not an e-mail message (no header lines)"))
-    msg: EmailMessage = BytesParser(policy=policy.default).parsebytes(stripped)  # type: ignore[assignment]
+    msg: EmailMessage = BytesParser(policy=policy.default).parsebytes(stripped)
     if any(isinstance(d, _FATAL_DEFECTS) for part in msg.walk() for d in part.defects):
         raise MailRefused(_("malformed MIME structure"))
     senders = _addresses(msg, "From") or _addresses(msg, "Sender") or _addresses(msg, "Reply-To")
@@ -327,12 +330,12 @@ def mail_parse(raw: bytes, *, max_bytes: int) -> ParsedMail:
             )
             continue
         if _is_attachment(part):
-            data = part.get_payload(decode=True)
+            decoded = part.get_payload(decode=True)
             attachments.append(
                 ParsedAttachment(
                     name=_attachment_name(part, index),
                     content_type=ctype[:100],
-                    data=data if isinstance(data, bytes) else b"",
+                    data=decoded if isinstance(decoded, bytes) else b"",
                 )
             )
         elif ctype == "text/plain" and not text:

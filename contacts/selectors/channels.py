@@ -34,7 +34,7 @@ class ProviderState:
     label: "str | Promise"
     configured: bool
     backend: str
-    details: list[tuple[Promise | str, str]]
+    details: list[tuple[Promise | str, Promise | str]]
     sent_today: int = 0
     failed_week: int = 0
     failed: list[Interaction] = field(default_factory=list)
@@ -44,7 +44,7 @@ class ProviderState:
         return self.failed[0] if self.failed else None
 
 
-def _details(channel: str) -> list[tuple[Any, str]]:
+def _details(channel: str) -> list[tuple[Any, str | Promise]]:
     """What is configured, without secrets."""
     if channel == Channel.EMAIL:
         mailer = settings.MAILERS.get("default", {})

@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext
 
 from accounts.models import User
@@ -145,7 +146,7 @@ class KnownFact:
 @dataclass
 class ConsentRow:
     channel: str
-    label: str
+    label: str | Promise
     consent: Consent | None
 
 

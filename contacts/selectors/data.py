@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from importlib import import_module
 from typing import Any
 
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, Model, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Upper
 from django.http import Http404
 
@@ -51,7 +51,9 @@ def cursor_decode(raw: str | None) -> tuple[dt.datetime, int] | None:
         return None
 
 
-def keyset_desc[T](qs: QuerySet[T], *, field: str, cursor: str | None, limit: int) -> Page[T]:
+def keyset_desc[T: Model](
+    qs: QuerySet[T], *, field: str, cursor: str | None, limit: int
+) -> Page[T]:
     """Newest first on (field, id); one query, one row more than asked to know if more follow."""
     position = cursor_decode(cursor)
     if position is not None:
@@ -189,7 +191,7 @@ def _search(*, user: User, query: str, limit: int) -> QuerySet[Customer]:
     return qs.annotate(upper_name=Upper("name")).filter(match).order_by(RECENT_FIRST, "-id")[:limit]
 
 
-def _search_ids(*, user: User, query: str, limit: int) -> list[int] | QuerySet[Customer]:
+def _search_ids(*, user: User, query: str, limit: int) -> list[int] | QuerySet[Customer, int]:
     """The customer search of the search page when it is there, else the minimal one above."""
     try:
         module = import_module("contacts.selectors.customers")
@@ -197,7 +199,7 @@ def _search_ids(*, user: User, query: str, limit: int) -> list[int] | QuerySet[C
         module = None
     search = getattr(module, "customer_search", None)
     if search is None:
-        return _search(user=user, query=query, limit=limit).values("pk")
+        return _search(user=user, query=query, limit=limit).values_list("pk", flat=True)
     found = search(user=user, query=query, limit=limit)
     return [getattr(c, "pk", c) for c in found]
 
@@ -210,7 +212,7 @@ def customer_export_rows(
     be imported again; streamed from the database in chunks. E-mail, phone and customer
     number are the customer's first of each kind."""
     if not user.has_perm("contacts.import_customer"):
-        return iter(())
+        return
     limit = min(limit, EXPORT_MAX_ROWS)
     mine = Identity.objects.filter(customer=OuterRef("pk")).order_by("id")
     rows = (

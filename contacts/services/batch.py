@@ -14,7 +14,6 @@ from decimal import Decimal
 from enum import StrEnum
 
 from django.db import IntegrityError, transaction
-from django.db.models import Model
 
 from contacts.channels import channel_identity_kinds
 from contacts.models import (
@@ -162,7 +161,7 @@ def _retrying[T](run: Callable[[], T]) -> T:
     raise AssertionError("unreachable")
 
 
-def _replays[M: Model, I: (InteractionItem, OrderItem)](
+def _replays[M: (Interaction, Order), I: (InteractionItem, OrderItem)](
     model: type[M], items: Sequence[I]
 ) -> tuple[dict[tuple[str, str], M], list[tuple[int, I]], _Resolver]:
     """Rows stored before, the items to store (the first of each new key in the batch), and

@@ -6,9 +6,9 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 
 from django.db import connection
-from django.db.models import Model
+from django.db.models import Field, Model
 
-from contacts.models import Identity
+from contacts.models import Identity, Interaction, Order
 
 
 def identities_lookup(*, pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Identity]:
@@ -23,7 +23,7 @@ def identities_lookup(*, pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, st
     return {(i.kind, i.value): i for i in rows if (i.kind, i.value) in wanted}
 
 
-def natural_keys_lookup[M: Model](
+def natural_keys_lookup[M: (Interaction, Order)](
     *, model: type[M], keys: Iterable[tuple[str, str]], extra: Mapping[str, object] | None = None
 ) -> dict[tuple[str, str], M]:
     """Rows of ``model`` by (source, external_id) in one query (their unique index)."""
@@ -42,7 +42,7 @@ def natural_keys_lookup[M: Model](
     return {
         (row.source, row.external_id): row
         for row in rows
-        if (row.source, row.external_id) in wanted  # type: ignore[attr-defined]
+        if (row.source, row.external_id) in wanted
     }
 
 
@@ -54,13 +54,16 @@ def timestamps_raise(*, model: type[Model], column: str, values: Mapping[int, dt
     if not values:
         return
     table = connection.ops.quote_name(model._meta.db_table)
-    name = connection.ops.quote_name(model._meta.get_field(column).column)
+    field = model._meta.get_field(column)
+    if not isinstance(field, Field) or field.column is None:
+        raise ValueError(f"{model.__name__}.{column} is not a column")
+    name = connection.ops.quote_name(field.column)
     adapt = connection.ops.adapt_datetimefield_value
     if connection.vendor == "postgresql":
         marks = ", ".join(["(%s::bigint, %s::timestamptz)"] * len(values))
     else:
         marks = ", ".join(["(%s, %s)"] * len(values))
-    params: list[object] = []
+    params: list[int | str | None] = []
     for pk, at in sorted(values.items()):
         params += [pk, adapt(at)]
     sql = (

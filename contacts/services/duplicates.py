@@ -2,6 +2,7 @@
 
 import datetime as dt
 from itertools import combinations
+from typing import TYPE_CHECKING, TypedDict
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Max, Q, QuerySet, Value
@@ -13,6 +14,9 @@ from django.utils.translation import gettext_noop
 from accounts.models import User
 from contacts.models import Customer, DuplicateCandidate, DuplicateStatus
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
 # Stored untranslated; the page translates it when shown.
 NAME_POSTCODE_REASON = gettext_noop("same name and postcode")
 # Groups are fetched in batches so that one query's OR stays small.
@@ -22,7 +26,12 @@ GROUP_BATCH = 200
 ALL_PAIRS_UP_TO = 6
 
 
-def _keyed_customers() -> QuerySet[Customer]:
+class _Keys(TypedDict):
+    key_name: str
+    key_postcode: str
+
+
+def _keyed_customers() -> "QuerySet[WithAnnotations[Customer, _Keys]]":
     return (
         Customer.objects.filter(merged_into__isnull=True, erased_at__isnull=True)
         .exclude(postcode="")

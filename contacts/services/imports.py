@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Field, Model, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -118,7 +118,8 @@ def customer_import_create(*, user: User, filename: str, text: str) -> CustomerI
         job = CustomerImport.objects.create(
             created_by=user, filename=filename[:200], content=text, total_rows=total
         )
-        import_customers.delay_on_commit(job.pk)
+        # celery-types types shared tasks as Task; Celery's Django fixup makes them DjangoTask.
+        import_customers.delay_on_commit(job.pk)  # type: ignore[attr-defined]
     return job
 
 
@@ -149,9 +150,16 @@ def _fact_value(question: ProfileQuestion, raw: str) -> str:
                 _("%(value)s is not one of: %(choices)s.")
                 % {"value": raw, "choices": ", ".join(choices)}
             )
-    if len(raw) > ProfileFact._meta.get_field("value").max_length:
+    if len(raw) > _max_length(ProfileFact, "value"):
         raise ValidationError(_("The answer is too long."))
     return raw
+
+
+def _max_length(model: type[Model], name: str) -> int:
+    field = model._meta.get_field(name)
+    if not isinstance(field, Field) or field.max_length is None:
+        raise TypeError(f"{model.__name__}.{name} has no maximum length")
+    return field.max_length
 
 
 # Our export puts a quote before a cell a spreadsheet would run as a formula; read it back.
@@ -171,7 +179,7 @@ def row_parse(*, row: dict[str, str | None], questions: dict[str, ProfileQuestio
     values = {key: _unquoted((value or "").strip()) for key, value in row.items()}
     parsed = ParsedRow(name=values.get("name", ""))
     for column in ("name", *ADDRESS_COLUMNS):
-        limit = Customer._meta.get_field(column).max_length
+        limit = _max_length(Customer, column)
         if len(values.get(column, "")) > limit:
             raise ValidationError(
                 _("%(column)s is longer than %(limit)s characters.")
@@ -383,7 +391,8 @@ def customer_import_resume(*, job: CustomerImport) -> CustomerImport:
         )
         if not resumed:
             raise ValidationError(_("Only a failed import can be resumed."))
-        import_customers.delay_on_commit(job.pk)
+        # celery-types types shared tasks as Task; Celery's Django fixup makes them DjangoTask.
+        import_customers.delay_on_commit(job.pk)  # type: ignore[attr-defined]
     job.refresh_from_db()
     return job
 

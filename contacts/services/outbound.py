@@ -168,7 +168,8 @@ def outbound_send(
     )
     from contacts.tasks import outbound_deliver_task
 
-    outbound_deliver_task.delay_on_commit(interaction.pk)
+    # celery-types types shared tasks as Task; Celery's Django fixup makes them DjangoTask.
+    outbound_deliver_task.delay_on_commit(interaction.pk)  # type: ignore[attr-defined]
     return interaction
 
 
@@ -278,7 +279,7 @@ def outbound_receipt(
         # A failure after "sent" is possible (the handset never got it); not after delivery.
         later = [DeliveryStatus.DELIVERED, DeliveryStatus.READ, DeliveryStatus.FAILED]
     else:
-        later = PROGRESS[PROGRESS.index(status) :]
+        later = PROGRESS[PROGRESS.index(DeliveryStatus(status)) :]
     rows = Interaction.objects.filter(message_id=message_id, direction=Direction.OUTBOUND)
     if channels:
         rows = rows.filter(channel__in=channels)
@@ -322,5 +323,6 @@ def outbound_sweep(*, now: dt.datetime | None = None, limit: int = 500) -> dict[
         delivery_updated_at=now
     )
     for interaction_id in lost:
-        outbound_deliver_task.delay_on_commit(interaction_id)
+        # celery-types types shared tasks as Task; Celery's Django fixup makes them DjangoTask.
+        outbound_deliver_task.delay_on_commit(interaction_id)  # type: ignore[attr-defined]
     return {"failed": failed, "requeued": len(lost)}

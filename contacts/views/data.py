@@ -223,7 +223,7 @@ def gdpr_export(request: HttpRequest, pk: int) -> HttpResponse:
         return HttpResponse(_("Unknown export format."), status=400)
     payload = customer_export(customer=customer, user=request.user)
     if kind == "json":
-        response = JsonResponse(payload, json_dumps_params={"indent": 2})
+        response: HttpResponse = JsonResponse(payload, json_dumps_params={"indent": 2})
         response["Content-Disposition"] = f'attachment; filename="customer-{customer.pk}-gdpr.json"'
         return response
     # For people: the same records as tables; the JSON file is one button away.
@@ -293,8 +293,12 @@ def quality_page(request: HttpRequest) -> HttpResponse:
         page = quality.stale_fact_list(user=request.user, cursor=stale_cursor)
         return render(request, "contacts/data_quality.html#stale_rows", {"stale": page})
     if request.htmx and unreachable_before:
-        page = quality.unreachable_customer_list(user=request.user, before_id=unreachable_before)
-        return render(request, "contacts/data_quality.html#unreachable_rows", {"unreachable": page})
+        unreachable = quality.unreachable_customer_list(
+            user=request.user, before_id=unreachable_before
+        )
+        return render(
+            request, "contacts/data_quality.html#unreachable_rows", {"unreachable": unreachable}
+        )
     context = {
         "stale": quality.stale_fact_list(user=request.user, cursor=stale_cursor),
         "unreachable": quality.unreachable_customer_list(
