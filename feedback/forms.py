@@ -74,7 +74,8 @@ class SurveyForm(forms.ModelForm):
         ]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         first, second = data.get("first_reminder_days"), data.get("second_reminder_days")
         if first and second and second <= first:
             self.add_error(
@@ -134,7 +135,8 @@ class OutcomesForm(forms.Form):
         self.fields["department"].choices = choices
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("date_from"), data.get("date_to")
         if start and end:
             if end < start:

@@ -66,7 +66,8 @@ def _valid(entry: _Entry, version: str | None) -> bool:
     # Read inside a transaction that has not committed yet: only valid while it is still
     # open (a rollback of it, or of the savepoint it was read in, drops the callback).
     connection = connections[DEFAULT_DB_ALIAS]
-    return any(func is entry.pending for _, func, _ in connection.run_on_commit)
+    # The stubs give run_on_commit's entries without Django's third element (robust).
+    return any(func is entry.pending for _, func, _ in connection.run_on_commit)  # type: ignore[misc]
 
 
 @contextmanager

@@ -4,7 +4,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass, field
 from itertools import pairwise
-from typing import TextIO
+from typing import Any, TextIO
 
 from django.db import transaction
 from django.db.models import Model
@@ -35,7 +35,7 @@ SOURCE = "demo"
 CC = Department.CONTACT_CENTER
 
 # name, conditions, department, priority, active
-RULES = [
+RULES: list[tuple[str, dict[str, Any], str, str, bool]] = [
     (
         "Storingen naar ICT",
         {"match_words": "storing, werkt niet, error, login, inloggen, foutmelding"},
@@ -224,13 +224,15 @@ def _customers(*, now: dt.datetime) -> list[Customer]:
     return customers
 
 
-def _fix_times(model: type[Model], rows: list[Model], times: list[dict[str, dt.datetime]]) -> None:
+def _fix_times[M: Model](
+    model: type[M], rows: list[M], times: list[dict[str, dt.datetime]]
+) -> None:
     """bulk_create stamps auto_now_add fields with now; put the demo's own moments back."""
     for row, values in zip(rows, times, strict=True):
         for name, value in values.items():
             setattr(row, name, value)
     if rows and times:
-        model.objects.bulk_update(rows, list(times[0]))
+        model._default_manager.bulk_update(rows, list(times[0]))
 
 
 def _raised(priority: str) -> str:
@@ -425,7 +427,7 @@ def _load_cases(*, out: TextIO) -> None:
                 )
             )
             transfer_times.append({"at": created + dt.timedelta(hours=step + 1)})
-        if case.escalated_at:
+        if case.escalated_at and case.resolution_due is not None:
             escalations.append(
                 Escalation(case=case, kind=EscalationKind.RESOLUTION, due_at=case.resolution_due)
             )

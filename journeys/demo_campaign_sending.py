@@ -63,7 +63,7 @@ def load(*, out: TextIO) -> None:
     )
     # History: these went out four days ago; the first three were opened, the last answered.
     four_days_ago = now - dt.timedelta(days=4)
-    ids = [r.interaction_id for r in sent]
+    ids = [r.interaction_id for r in sent if r.interaction_id is not None]
     Interaction.objects.filter(pk__in=ids).update(
         occurred_at=four_days_ago, delivery_status=DeliveryStatus.DELIVERED
     )

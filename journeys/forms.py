@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Department, User
 from contacts.channels import sendable_channel_choices
 from contacts.models import Channel
+from journeys.formfields import model_choice_field
 from journeys.models import CaseStatus, Priority
 
 MAX_SUBTASK_HOURS = 24 * 30
@@ -94,7 +95,7 @@ class _DepartmentForm(forms.Form):
         qs = Department.objects.filter(is_active=True).order_by("name")
         if exclude_id is not None:
             qs = qs.exclude(pk=exclude_id)
-        self.fields["department"].queryset = qs
+        model_choice_field(self, "department").queryset = qs
 
 
 class TransferForm(_DepartmentForm):
@@ -126,6 +127,6 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args: Any, department_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = User.objects.filter(
+        model_choice_field(self, "owner").queryset = User.objects.filter(
             department_id=department_id, is_active=True
         ).order_by("first_name", "last_name", "username")

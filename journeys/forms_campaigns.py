@@ -17,6 +17,7 @@ from contacts.channels import sendable_channel_choices
 from contacts.models import AnswerType, Channel, ProfileQuestion
 from contacts.selectors.customers import profile_answers_known
 from contacts.services.profiling import profile_answer_clean
+from journeys.formfields import model_choice_field
 from journeys.models import Campaign, Journey, JourneyStage, Segment
 from journeys.services.campaign_sending import MESSAGE_FIELDS, campaign_sending_problems
 
@@ -118,10 +119,13 @@ class SegmentForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         # The live count uses the rules filled in so far; saving needs every rule complete.
         self.incomplete_rules_ok = incomplete_rules_ok
-        self.fields["journey_stage"].queryset = JourneyStage.objects.select_related(
+        model_choice_field(self, "journey_stage").queryset = JourneyStage.objects.select_related(
             "journey"
         ).order_by("journey__name", "order", "id")
-        self.fields["journey_stage"].label_from_instance = lambda s: f"{s.journey.name}: {s.name}"
+        # The field calls label_from_instance; an instance attribute stands in for the method.
+        model_choice_field(self, "journey_stage").label_from_instance = (  # type: ignore[method-assign]
+            lambda obj: f"{obj.journey.name}: {obj.name}"
+        )
         d = self.instance.definition if self.instance.pk else {}
         if d and not self.is_bound:
             self.initial.update(
@@ -235,7 +239,8 @@ class SegmentForm(forms.ModelForm):
         return (self.cleaned_data.get("postcode_prefix") or "").upper()
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         data["facts"] = self._clean_rules()
         after, before = data.get("last_purchase_after"), data.get("last_purchase_before")
         if after and before and after >= before:
@@ -304,7 +309,7 @@ class CampaignForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["segment"].queryset = Segment.objects.order_by("name")
+        model_choice_field(self, "segment").queryset = Segment.objects.order_by("name")
         self.fields["segment"].required = True
         zone = timezone.get_current_timezone_name()
         for name in ("launch_at", "end_at"):
@@ -340,7 +345,8 @@ class CampaignForm(forms.ModelForm):
         return url
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         launch, end = data.get("launch_at"), data.get("end_at")
         if launch and end and end <= launch:
             self.add_error("end_at", _("The end must be after the launch."))
@@ -430,4 +436,4 @@ class EnrollForm(forms.Form):
 
     def __init__(self, *args: Any, journey: Journey, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["stage"].queryset = JourneyStage.objects.filter(journey=journey)
+        model_choice_field(self, "stage").queryset = JourneyStage.objects.filter(journey=journey)

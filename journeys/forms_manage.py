@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department
 from contacts.models import Channel
+from journeys.formfields import model_choice_field
 from journeys.models import CannedReply, RoutingRule
 from journeys.models.cases import MAX_RULE_WORDS
 from journeys.services.rules import (
@@ -41,7 +42,7 @@ class RoutingRuleForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = Department.objects.filter(is_active=True)
+        model_choice_field(self, "department").queryset = Department.objects.filter(is_active=True)
         self.fields["match_words"].help_text = _(
             "Comma-separated words; any one matches. At most %(n)s words."
         ) % {"n": MAX_RULE_WORDS}
@@ -61,7 +62,7 @@ class CannedReplyForm(forms.ModelForm):
 
     def __init__(self, *args: Any, departments: QuerySet[Department], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = departments
+        model_choice_field(self, "department").queryset = departments
         self.fields["body"].help_text = _("Placeholders: %(names)s") % {
             "names": ", ".join(f"{{{name}}}" for name in CANNED_PLACEHOLDERS)
         }

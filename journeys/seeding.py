@@ -325,7 +325,7 @@ class CaseGenerator:
             )
 
         # New cases wait in the queue (a fifth already assigned); all others have an owner.
-        owner = rng.choice(staff.agents[code])
+        owner: int | None = rng.choice(staff.agents[code])
         if status == CaseStatus.NEW.value and (is_exception or rng.random() >= 0.2):
             owner = None
 

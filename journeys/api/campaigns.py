@@ -9,18 +9,21 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from journeys.models import Campaign
+from accounts.signed_in import request_user
+from journeys.models import Campaign, Segment
 from journeys.selectors import campaigns as selectors
 from journeys.services.forecast import forecast_context_load, forecast_summary
 
 
 def _check(request: Request) -> None:
-    if not selectors.campaign_can_view(user=request.user):
+    if not selectors.campaign_can_view(user=request_user(request)):
         raise PermissionDenied
 
 
 class CampaignSerializer(serializers.ModelSerializer):
-    segment = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    segment: serializers.PrimaryKeyRelatedField[Segment] = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True
+    )
     channels = serializers.ListField(child=serializers.CharField())
     product_skus = serializers.ListField(child=serializers.CharField())
     response_rates = serializers.DictField(
@@ -63,7 +66,7 @@ class CampaignList(generics.ListAPIView):
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         _check(self.request)
-        return selectors.campaign_api_list(user=self.request.user)
+        return selectors.campaign_api_list(user=request_user(self.request))
 
 
 class ForecastDaySerializer(serializers.Serializer):
@@ -93,7 +96,7 @@ class CampaignForecast(APIView):
     @extend_schema(responses=ForecastSerializer, operation_id="campaign_forecast")
     def get(self, request: Request, pk: int) -> Response:
         _check(request)
-        campaign = selectors.campaign_get(user=request.user, campaign_id=pk)
+        campaign = selectors.campaign_get(user=request_user(request), campaign_id=pk)
         days = selectors.campaign_forecast(campaign=campaign, ctx=forecast_context_load())
         summary = forecast_summary(days=days)
         data = {

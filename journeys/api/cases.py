@@ -24,7 +24,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import Department
+from accounts.models import Department, User
+from accounts.signed_in import request_user
 from journeys.models import OPEN_Q, Case, CaseStatus, Priority, Transfer
 from journeys.selectors.cases import case_get_for_user, case_may_work, case_visible_queryset
 from journeys.services.cases import case_transfer
@@ -41,8 +42,12 @@ class CanViewCases(BasePermission):
 class TaskSerializer(serializers.ModelSerializer):
     customer = serializers.IntegerField(source="customer_id", read_only=True)
     customer_name = serializers.CharField(source="customer.name", read_only=True)
-    department = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    owner = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    department: serializers.SlugRelatedField[Department] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+    owner: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     channel = serializers.SerializerMethodField()
 
     class Meta:
@@ -120,9 +125,15 @@ class TransferRequestSerializer(serializers.Serializer):
 
 
 class TransferSerializer(serializers.ModelSerializer):
-    from_department = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    to_department = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    from_department: serializers.SlugRelatedField[Department] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+    to_department: serializers.SlugRelatedField[Department] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+    by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Transfer
@@ -166,7 +177,7 @@ class TaskListView(ListAPIView):
         if not params.is_valid():
             raise ApiValidationError(params.errors)
         f: dict[str, Any] = params.validated_data
-        qs = case_visible_queryset(user=self.request.user)
+        qs = case_visible_queryset(user=request_user(self.request))
         if f.get("status"):
             qs = qs.filter(status=f["status"])
         if f.get("open") is not None:
@@ -178,7 +189,7 @@ class TaskListView(ListAPIView):
         if f.get("owner"):
             owner = f["owner"]
             qs = (
-                qs.filter(owner=self.request.user)
+                qs.filter(owner=request_user(self.request))
                 if owner == "me"
                 else qs.filter(owner__username=owner)
             )
@@ -197,7 +208,7 @@ class TaskListView(ListAPIView):
 
 def _case(request: Request, case_id: int) -> Case:
     try:
-        return case_get_for_user(user=request.user, case_id=case_id)
+        return case_get_for_user(user=request_user(request), case_id=case_id)
     except Http404:
         raise NotFound(_("No such task.")) from None
 
@@ -222,7 +233,7 @@ class TaskTransferView(APIView):
     )
     def post(self, request: Request, case_id: int) -> Response:
         case = _case(request, case_id)
-        user = request.user
+        user = request_user(request)
         # The same rule as the case page: seeing a task (a sub-task for your department,
         # or having worked on it before) is not working on it.
         if not (case_may_work(user=user, case=case) and user.has_perm("journeys.add_transfer")):

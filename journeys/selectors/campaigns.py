@@ -165,7 +165,7 @@ def campaign_audience(
     *, campaign: Campaign, suppress: bool = True, now: dt.datetime | None = None
 ) -> QuerySet[Customer]:
     """The segment, minus (with ``suppress``) every customer a suppression rule leaves out."""
-    if campaign.segment_id is None:
+    if campaign.segment is None:
         return Customer.objects.none()
     qs = segment_customers(definition=campaign.segment.definition)
     if not suppress:

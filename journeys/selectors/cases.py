@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models.expressions import Combinable
 from django.http import Http404
 from django.utils.dateparse import parse_datetime
 
@@ -103,7 +104,9 @@ def case_visible_queryset(*, user: User) -> QuerySet[Case]:
         return Case.objects.all()
     if not user.has_perm("journeys.view_case"):
         return Case.objects.none()
-    q = Q(owner=user) | Exists(CaseParticipant.objects.filter(case=OuterRef("pk"), user=user))
+    q: Q | Combinable = Q(owner=user) | Exists(
+        CaseParticipant.objects.filter(case=OuterRef("pk"), user=user)
+    )
     if user.department_id:
         q |= Q(department_id=user.department_id) | Exists(
             SubTask.objects.filter(case=OuterRef("pk"), department_id=user.department_id)
@@ -210,7 +213,11 @@ def case_list_exceptions(
     qs = Case.objects.filter(OPEN_Q, is_exception=True)
     if Role.ADMIN not in user_roles(user=user):
         # The queue lives in the contact center; its lead sees it, other managers do not.
-        qs = qs.filter(department_id=user.department_id)
+        qs = (
+            qs.filter(department_id=user.department_id)
+            if user.department_id is not None
+            else qs.none()
+        )
     return _page(filters.apply(qs), after=after, limit=limit)
 
 

@@ -18,6 +18,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
+from django.utils.functional import Promise
 
 from accounts.models import User
 from contacts.models import Channel, Direction, Interaction, Order
@@ -68,7 +69,7 @@ class StageRow:
 class JourneyMap:
     journey: Journey
     rows: list[StageRow]
-    channels: list[tuple[str, str]]
+    channels: list[tuple[str, str | Promise]]
 
 
 def stage_channel_usage(
@@ -98,7 +99,8 @@ def stage_median_days(*, journey: Journey) -> dict[int, float]:
         "stage_id", "entered_at", "left_at"
     )
     for stage_id, entered, left in stays.iterator(chunk_size=5000):
-        durations.setdefault(stage_id, []).append((left - entered).total_seconds() / 86400)
+        if left is not None:
+            durations.setdefault(stage_id, []).append((left - entered).total_seconds() / 86400)
     return {stage: statistics.median(values) for stage, values in durations.items()}
 
 
@@ -115,7 +117,9 @@ def journey_map(*, journey: Journey) -> JourneyMap:
     medians = stage_median_days(journey=journey)
     used_channels = {ch for (_s, ch) in usage}
     planned_channels = {ch for s in stages for ch in s.planned_channels}
-    channels = [(v, label) for v, label in Channel.choices if v in used_channels | planned_channels]
+    channels: list[tuple[str, str | Promise]] = [
+        (v, label) for v, label in Channel.choices if v in used_channels | planned_channels
+    ]
     rows = [
         StageRow(
             stage=s,

@@ -410,7 +410,7 @@ def landing_url_problem(url: str) -> str:
     if settings.DEBUG:
         return ""
     for info in infos:
-        address = ipaddress.ip_address(info[4][0].split("%", 1)[0])
+        address = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
         if (
             address.is_private
             or address.is_loopback
@@ -469,7 +469,8 @@ def landing_page_check_request(*, campaign: Campaign) -> None:
     """Ask the worker to check the landing page once the current transaction commits."""
     from journeys.tasks.campaigns import landing_check
 
-    landing_check.delay_on_commit(campaign.pk)
+    # celery-types types shared tasks as Task; Celery's Django fixup makes them DjangoTask.
+    landing_check.delay_on_commit(campaign.pk)  # type: ignore[attr-defined]
 
 
 def landing_checks_due() -> list[int]:

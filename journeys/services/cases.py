@@ -211,7 +211,11 @@ def case_assign(*, case: Case, user: User, by: User) -> Case:
     _require_open(locked)
     if not user.is_active or user.department_id != locked.department_id:
         raise ValidationError({"owner": _("The owner must be a member of the owning department.")})
-    if locked.owner_id not in (None, user.pk) and not case_may_lead(user=by):
+    if (
+        locked.owner_id not in (None, user.pk)
+        and not case_may_lead(user=by)
+        and locked.owner is not None
+    ):
         raise CaseTakenError(locked.owner)
     _participate(locked.pk, user)
     fields = ["owner"]
@@ -563,7 +567,7 @@ def case_customer_replied(*, case: Case, interaction: Interaction) -> Case:
         )
         fields.append("next_response_due")
     _save(locked, fields)
-    if locked.owner_id:
+    if locked.owner_id and locked.owner is not None:
         notification_send(
             recipients=[locked.owner],
             title=Text(
@@ -644,7 +648,7 @@ def subtask_complete(*, subtask: SubTask, by: User, result: str) -> SubTask:
     last = not case.subtasks.filter(status=SubTaskStatus.OPEN).exists()
     if last and case.status == CaseStatus.WAITING_DEPARTMENT:
         _save(case, _move_status(case, CaseStatus.OPEN, timezone.now()))
-    if last and case.owner_id:
+    if last and case.owner_id and case.owner is not None:
         notification_send(
             recipients=[case.owner],
             title=Text(gettext_noop("Sub-tasks done on case %(number)s"), {"number": case.pk}),

@@ -120,5 +120,6 @@ def _acknowledged(case: Case, interaction: Interaction, mail: MailHints) -> Case
     """A new case from a mailbox that acknowledges receipt: the acknowledgement with the
     case number is sent after commit (contacts decides and sends it, once)."""
     if mail.acknowledge and not mail.automatic:
-        mail_acknowledge.delay_on_commit(interaction_id=interaction.pk, case_number=case.pk)
+        # celery-types types shared tasks as Task; Celery's Django fixup makes them DjangoTask.
+        mail_acknowledge.delay_on_commit(interaction_id=interaction.pk, case_number=case.pk)  # type: ignore[attr-defined]
     return case

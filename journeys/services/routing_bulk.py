@@ -69,6 +69,7 @@ def _route_bulk(interactions: Sequence[Interaction]) -> list[Case | None]:
         return [None] * len(interactions)
     customer_ids = {i.customer_id for i in todo}
     open_cases: dict[int, list[Case]] = defaultdict(list)
+    case: Case | None
     for case in Case.objects.filter(OPEN_Q, customer_id__in=customer_ids).order_by(
         "-created_at", "-id"
     ):
@@ -149,6 +150,8 @@ def _replied(replies: dict[int, Interaction], *, now: dt.datetime) -> None:
 
 def _notify(cases: list[Case]) -> None:
     for case in cases:
+        if case.owner is None:
+            continue
         notification_send(
             recipients=[case.owner],
             title=_("The customer replied on case %(number)s") % {"number": case.pk},

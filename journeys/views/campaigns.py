@@ -14,6 +14,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from accounts.roles import Role
 from accounts.selectors import user_has_role
+from accounts.signed_in import request_user
 from contacts.channels import channel_label
 from journeys.forms_campaigns import (
     MAX_FACTS,
@@ -293,7 +294,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
         template,
         {
             "month": month,
-            "has_feed": CalendarFeedToken.objects.filter(user=request.user).exists(),
+            "has_feed": CalendarFeedToken.objects.filter(user=request_user(request)).exists(),
             "feed_url": feed_url,
             # Calendar apps subscribe (and refresh) on webcal://; the feed itself is https.
             "webcal_url": "webcal://" + feed_url.split("://", 1)[1] if feed_url else None,

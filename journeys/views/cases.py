@@ -238,7 +238,7 @@ def case_reply(request: HttpRequest, case_id: int) -> HttpResponse:
             )
         except ValidationError as exc:
             form_add_service_errors(form, exc)
-            form.needs_confirm = any(e.code == "replied-since" for e in exc.error_list)  # type: ignore[attr-defined]
+            form.needs_confirm = any(e.code == "replied-since" for e in exc.error_list)
         else:
             presence_services.presence_record(case_id=case.pk, user=request.user)
             return _done(request, case.pk, _("Reply sent."))
@@ -414,7 +414,7 @@ def subtask_complete(request: HttpRequest, subtask_id: int) -> HttpResponse:
         except ValidationError as exc:
             error = " ".join(exc.messages)
     else:
-        error = " ".join(e for errors in form.errors.values() for e in errors)
+        error = " ".join(str(e) for errors in form.errors.values() for e in errors)
     back = request.POST.get("back", "")
     if request.htmx and back == "inbox":
         from journeys.views.inbox import render_subtask_row

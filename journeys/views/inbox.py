@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -109,8 +110,8 @@ def _section(request: HttpRequest, tab: str, filters: selectors.CaseFilters) -> 
     raw_after = request.GET.get("after", "")
     user = request.user
     if tab == "subtasks":
-        after = selectors.SubTaskCursor.decode(raw_after) if raw_after else None
-        tasks = selectors.subtask_list_for_department(user=user, after=after, limit=PAGE_SIZE)
+        task_after = selectors.SubTaskCursor.decode(raw_after) if raw_after else None
+        tasks = selectors.subtask_list_for_department(user=user, after=task_after, limit=PAGE_SIZE)
         next_cursor = (
             selectors.SubTaskCursor(due=tasks[-1].due_at, id=tasks[-1].pk)
             if len(tasks) == PAGE_SIZE
@@ -163,12 +164,14 @@ def _poll_token(
     )
 
 
-def _poll_scope(tab: str, *, user_id: int, department_id: int | None):  # type: ignore[no-untyped-def]
+def _poll_scope(tab: str, *, user_id: int, department_id: int | None) -> QuerySet[Case] | None:
     """The cases whose change redraws section ``tab`` (indexes case_owner_updated_idx,
     case_department_updated_idx, case_exception_idx)."""
     if tab == "mine":
         return Case.objects.filter(owner_id=user_id)
     if tab == "queue":
+        if department_id is None:
+            return Case.objects.none()
         return Case.objects.filter(department_id=department_id)
     if tab == "exceptions":
         qs = Case.objects.filter(OPEN_Q, is_exception=True)
@@ -261,7 +264,8 @@ def inbox_poll(request: HttpRequest) -> HttpResponse:
     query["tab"] = tab
     query["opened"] = str(token["o"])
     query["new"] = str(_new_count(query.get("new", "")) + len(changed))
-    request.GET = query
+    # The inner view reads the changed copy; the stubs type GET as immutable.
+    request.GET = query  # type: ignore[assignment]
     response = _inbox(request, since=changed[0] if changed else None)
     patch_vary_headers(response, ["HX-Request"])
     return response
