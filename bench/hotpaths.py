@@ -11,18 +11,20 @@ import statistics
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.db import connection
 from django.db.models import Count
-from django.http import HttpResponse
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import Resolver404, resolve
 
 from accounts.models import Department, User
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 from accounts.roles import Role
 from accounts.services import api_token_create, api_token_revoke, role_assign, roles_ensure
 from contacts.models import Customer, Identity, IdentityKind, Interaction
@@ -215,7 +217,7 @@ class Runner:
             raise_request_exception=False,
         )
 
-    def get(self, client: Client, url: str) -> HttpResponse:
+    def get(self, client: Client, url: str) -> "TestResponse":
         return client.get(url, secure=True)
 
     def measure(

@@ -7,10 +7,9 @@ import statistics
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
-from django.http import HttpResponse
 from django.template import base as template_base
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -18,6 +17,9 @@ from django.utils import timezone
 
 from bench.hotpaths import PathResult, Runner, Targets, _exists, _ms, _p95, _timed, floor_run
 from contacts.models import CustomerImport
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 BATCH_SIZE = 1000
 
@@ -44,7 +46,7 @@ def intake_single(runner: Runner, *, count: int, target: Targets) -> PathResult:
             }
         )
 
-    def post(n: int) -> HttpResponse:
+    def post(n: int) -> "TestResponse":
         return runner.api_client.post(url, payload(n), content_type="application/json", secure=True)
 
     # Rolled back: the benchmark leaves no contact moments behind, and after-commit
@@ -65,7 +67,7 @@ def intake_single(runner: Runner, *, count: int, target: Targets) -> PathResult:
             timings.append(time.perf_counter() - tick)
         elapsed = time.perf_counter() - started
         now = timezone.now()
-        floor = [
+        floor: list[tuple[str, list[Any]]] = [
             (
                 "SELECT id, customer_id FROM contacts_identity WHERE kind = %s AND value = %s",
                 ["email", target.email],
@@ -168,7 +170,7 @@ def intake_batch(runner: Runner, *, batches: int, target: Targets) -> PathResult
 
     bodies = [body(b) for b in range(batches + 1)]
 
-    def post(text: str) -> HttpResponse:
+    def post(text: str) -> "TestResponse":
         return runner.api_client.post(url, text, content_type="application/json", secure=True)
 
     with transaction.atomic():

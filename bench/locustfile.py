@@ -12,6 +12,7 @@ import os
 import random
 import time
 from pathlib import Path
+from typing import Any
 
 from locust import HttpUser, between, constant_throughput, task
 
@@ -25,6 +26,10 @@ class _Secure:
     """The production settings mark cookies Secure and expect HTTPS: the requests say they
     came through a TLS proxy (BEHIND_TLS_PROXY=1), and the cookies are sent over plain HTTP
     to 127.0.0.1."""
+
+    # Given by locust's HttpUser, which this is mixed into.
+    client: Any
+    host: str
 
     def _headers(self) -> None:
         self.client.headers["X-Forwarded-Proto"] = "https"

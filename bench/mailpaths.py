@@ -55,7 +55,7 @@ def bench_messages(count: int, *, run: str) -> list[bytes]:
     ]
 
 
-def _timed(path: str, messages: list[bytes], each: Callable[[bytes], None]) -> Figure:
+def _timed(path: str, messages: list[bytes], each: Callable[[bytes], object]) -> Figure:
     start = time.perf_counter()
     for raw in messages:
         each(raw)

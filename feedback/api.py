@@ -73,7 +73,8 @@ class PeriodSerializer(FiguresSerializer):
 
 class BreakdownRowSerializer(FiguresSerializer):
     key = serializers.CharField()
-    label = serializers.CharField()
+    # A field named like Field.label, which the stubs take for that attribute.
+    label = serializers.CharField()  # type: ignore[assignment]
 
 
 class BreakdownSerializer(serializers.Serializer):

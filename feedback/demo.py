@@ -86,6 +86,8 @@ def _load_answers(*, out: TextIO) -> None:
     )
     answered = 0
     for order in orders:
+        if order.delivered_at is None:
+            continue
         sent = order.delivered_at + dt.timedelta(hours=survey.delay_hours)
         if sent > now:
             continue

@@ -132,7 +132,9 @@ class OutcomesForm(forms.Form):
         choices = [(d.code, d.name) for d in departments]
         if len(departments) > 1:
             choices.insert(0, ("", _("All departments")))
-        self.fields["department"].choices = choices
+        department = self.fields["department"]
+        if isinstance(department, forms.ChoiceField):
+            department.choices = choices
 
     def clean(self) -> dict[str, Any]:
         super().clean()

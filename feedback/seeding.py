@@ -281,10 +281,11 @@ class AnswerGenerator:
     def _followup(self, case_id: int, customer_id: int, score: int, answered: dt.datetime) -> Row:
         """The closed loop's case for an unhappy answer, in the contact center."""
         rng, now, policy = self.rng, self.now, self.policy
+        resolved: dt.datetime | None
         resolved = answered + dt.timedelta(hours=rng.uniform(2, 120))
         if resolved < now:
             status = CaseStatus.CLOSED if rng.random() < 0.5 else CaseStatus.RESOLVED
-            responded = answered + dt.timedelta(hours=rng.uniform(0.5, 8))
+            responded: dt.datetime | None = answered + dt.timedelta(hours=rng.uniform(0.5, 8))
         else:
             resolved = None
             status = CaseStatus.NEW if rng.random() < 0.5 else CaseStatus.OPEN
@@ -292,7 +293,11 @@ class AnswerGenerator:
                 None if status == CaseStatus.NEW else min(now, answered + dt.timedelta(hours=1))
             )
         owner = None if status == CaseStatus.NEW else rng.choice(self.agents)
-        closed = resolved + dt.timedelta(days=2) if status == CaseStatus.CLOSED else None
+        closed = (
+            resolved + dt.timedelta(days=2)
+            if status == CaseStatus.CLOSED and resolved is not None
+            else None
+        )
         if closed is not None and closed > now:
             closed = now
         return (

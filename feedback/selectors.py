@@ -2,7 +2,7 @@
 the wallboard, a customer's answers. Every read checks the asking user's permission."""
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,7 +42,7 @@ def _require(user: User) -> None:
 class Figures:
     """Scores of a set of rollup rows (or live responses)."""
 
-    counters: dict[str, int]
+    counters: Mapping[str, Any]
     key: str = ""
     label: str = ""
     start: dt.date | None = None
@@ -120,7 +120,7 @@ class Figures:
         }
 
 
-def _sum(rows: Iterable[dict[str, Any]]) -> dict[str, int]:
+def _sum(rows: Iterable[Mapping[str, Any]]) -> dict[str, int]:
     total = dict.fromkeys(COUNTERS, 0)
     for row in rows:
         for name in COUNTERS:
@@ -419,6 +419,8 @@ def wallboard_get(*, user: User, now: dt.datetime | None = None) -> Wallboard:
         .annotate(n=Count("id"), oldest=Min("created_at"))
         .order_by()
     )
+    # The loops below read other aggregates into ``item``.
+    item: Mapping[str, Any]
     for item in waiting:
         rows[item["department_id"]].waiting = item["n"]
         rows[item["department_id"]].oldest = item["oldest"]

@@ -67,7 +67,8 @@ def invitation_schedule(*, order_id: int, now: dt.datetime | None = None) -> Inv
     if created and due <= now:
         from feedback.tasks import invitation_send_task
 
-        invitation_send_task.delay_on_commit(invitation.pk)
+        # celery-types types shared tasks as Task; Celery's Django fixup makes them DjangoTask.
+        invitation_send_task.delay_on_commit(invitation.pk)  # type: ignore[attr-defined]
     return invitation
 
 

@@ -9,6 +9,7 @@ bucket holds one value and within the bucket's width otherwise.
 
 import datetime as dt
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -157,6 +158,8 @@ def outcome_rollup_rebuild(
             ),
         )
     )
+    # Each loop below reads other aggregates into ``item``.
+    item: Mapping[str, Any]
     for item in inbound.values("day", "dept").annotate(n=Count("id")).order_by():
         slot(item["day"], item["dept"])["contacts"] += item["n"]
 
@@ -227,6 +230,8 @@ def outcome_rollup_rebuild(
         "day", "first_dept", "created_at", "first_responded_at"
     )
     for day, department_id, created_at, responded_at in responded.iterator(chunk_size=2000):
+        if responded_at is None:
+            continue
         minutes = (responded_at - created_at).total_seconds() / 60
         slot(day, department_id)["first_response"].add(minutes)
 

@@ -137,7 +137,8 @@ def response_submit(
         if response.is_unhappy:
             from feedback.tasks import response_followup_task
 
-            response_followup_task.delay_on_commit(response.pk)
+            # celery-types types shared tasks as Task; Celery's Django fixup makes them DjangoTask.
+            response_followup_task.delay_on_commit(response.pk)  # type: ignore[attr-defined]
     return response
 
 

@@ -1,13 +1,14 @@
 """Survey settings: saving a survey with its aspects, choosing the active one."""
 
 from django.db import transaction
+from django.forms.models import BaseInlineFormSet
 
-from feedback.forms import AspectFormSet, SurveyForm
+from feedback.forms import SurveyForm
 from feedback.models import Survey
 
 
 @transaction.atomic
-def survey_save(*, form: SurveyForm, aspects: AspectFormSet) -> Survey:
+def survey_save(*, form: SurveyForm, aspects: BaseInlineFormSet) -> Survey:
     """Save a validated survey form and its aspect formset together."""
     survey = form.save()
     aspects.instance = survey
