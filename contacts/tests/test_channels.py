@@ -51,10 +51,11 @@ def test_the_address_is_the_best_kind_then_the_most_recent() -> None:
                     last_seen=now - dt.timedelta(days=10))  # fmt: skip
     IdentityFactory(customer=customer, kind=IdentityKind.EMAIL, value="new@example.nl",
                     last_seen=now)  # fmt: skip
-    assert channel_address(customer_id=customer.pk, channel=Channel.SMS).value == "+31622222222"
-    assert channel_address(customer_id=customer.pk, channel=Channel.EMAIL).value == (
-        "new@example.nl"
-    )
+    sms = channel_address(customer_id=customer.pk, channel=Channel.SMS)
+    email = channel_address(customer_id=customer.pk, channel=Channel.EMAIL)
+    assert sms is not None and email is not None
+    assert sms.value == "+31622222222"
+    assert email.value == ("new@example.nl")
     assert channel_address(customer_id=customer.pk, channel=Channel.STORE) is None
 
 
@@ -65,6 +66,7 @@ def test_preferred_channel_first_then_the_others_with_consent() -> None:
     assert channel_for_customer(customer=customer).channel == Channel.WHATSAPP
     ConsentFactory(customer=customer, channel=Channel.WHATSAPP, status=ConsentStatus.OPT_OUT)
     choice = channel_for_customer(customer=customer)
+    assert choice.identity is not None
     assert (choice.channel, choice.identity.value) == (Channel.EMAIL, "a@example.nl")
     # Only the allowed channels are considered.
     assert channel_for_customer(customer=customer, among=[Channel.WHATSAPP]).opted_out is True

@@ -46,6 +46,7 @@ def test_the_demo_leaves_two_duplicate_pairs_to_review(demo_data: str) -> None:
 
 def test_children_ages_are_asked_after_the_number_of_children(demo_data: str) -> None:
     ages = ProfileQuestion.objects.get(key="children_ages")
+    assert ages.ask_after is not None
     assert ages.ask_after.key == "children"
     assert ages.label_nl and ages.label_en
 

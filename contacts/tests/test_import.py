@@ -1,9 +1,11 @@
 """CSV import: the upload page, the background task with its per-row report, the progress page."""
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import StreamingHttpResponse
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -52,6 +54,7 @@ def test_valid_rows_create_customers_with_identities_and_facts(
     manager: User, children: object
 ) -> None:
     job = customer_import_run(import_id=_job(GOOD, manager).pk)
+    assert job is not None
 
     assert job.status == ImportStatus.DONE
     assert (job.processed_rows, job.imported_rows, job.rejected) == (2, 2, [])
@@ -92,6 +95,7 @@ def test_each_bad_row_is_reported_with_its_line_and_writes_nothing(children: obj
         "Bad Phone,,12,,\n"
     )
     job = customer_import_run(import_id=_job(content).pk)
+    assert job is not None
 
     assert (job.processed_rows, job.imported_rows) == (6, 1)
     reasons = {item["row"]: item["reason"] for item in job.rejected}
@@ -116,6 +120,7 @@ def test_identities_of_two_customers_in_one_row_are_rejected() -> None:
     job = customer_import_run(
         import_id=_job("name,email,customer_number\nX,one@example.nl,KL2\n").pk
     )
+    assert job is not None
     assert job.imported_rows == 0
     assert "different customers" in job.rejected[0]["reason"]
 
@@ -139,6 +144,7 @@ def test_an_import_claimed_by_another_worker_is_left_alone(children: object) -> 
 
 def test_the_import_is_audited(manager: User, children: object) -> None:
     job = customer_import_run(import_id=_job(GOOD, manager).pk)
+    assert job is not None
     entry = AuditEntry.objects.get(action=AuditAction.IMPORT)
     assert entry.actor == manager
     assert entry.detail == {
@@ -154,7 +160,7 @@ def test_progress_is_checkpointed_with_every_chunk(monkeypatch: pytest.MonkeyPat
     seen: list[tuple[int, int]] = []
     real = imports_module.chunk_merge
 
-    def spy(**kwargs: object) -> object:
+    def spy(**kwargs: Any) -> Any:
         job = CustomerImport.objects.get()
         seen.append((job.position, job.processed_rows))
         return real(**kwargs)
@@ -163,6 +169,7 @@ def test_progress_is_checkpointed_with_every_chunk(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(imports_module, "chunk_merge", spy)
     rows = "".join(f"Person {i},p{i}@example.nl\n" for i in range(5))
     job = customer_import_run(import_id=_job("name,email\n" + rows).pk)
+    assert job is not None
     assert seen == [(0, 0), (2, 2), (4, 4)]
     assert (job.position, job.processed_rows, job.status) == (5, 5, ImportStatus.DONE)
 
@@ -172,6 +179,7 @@ def test_the_report_counts_created_and_updated_rows(children: object) -> None:
     IdentityFactory(customer=known, kind=IdentityKind.EMAIL, value="anna@example.nl")
     content = GOOD + "Piet Bos;PIET@example.nl;;;Dorpsstraat 2;;;;\nBad;nope;;;;;;;\n"
     job = customer_import_run(import_id=_job(content).pk)
+    assert job is not None
     # Anna was known, Piet is new, Piet's second row fills in his street.
     assert (job.created_rows, job.updated_rows, job.rejected_rows) == (1, 2, 1)
     assert job.imported_rows == 3
@@ -193,7 +201,7 @@ def _crash_on_chunk(monkeypatch: pytest.MonkeyPatch, number: int) -> None:
     real = imports_module.chunk_merge
     calls = {"n": 0}
 
-    def crashing(**kwargs: object) -> object:
+    def crashing(**kwargs: Any) -> Any:
         calls["n"] += 1
         if calls["n"] == number:
             raise _Killed
@@ -230,7 +238,7 @@ def test_an_import_killed_mid_way_is_failed_by_the_sweeper_and_resumes_every_row
         response = manager_client.post(reverse("contacts:data_import_resume", args=[job.pk]))
     assert response.status_code == 302
     assert len(callbacks) == 1
-    import_customers.apply(args=[job.pk])
+    import_customers.apply(args=(job.pk,))
     job.refresh_from_db()
     assert (job.status, job.position, job.processed_rows) == (ImportStatus.DONE, 10, 10)
     assert (job.created_rows, job.updated_rows, job.failure_reason) == (10, 0, "")
@@ -251,7 +259,9 @@ def test_a_redelivered_task_takes_over_an_import_whose_heartbeat_stopped(
         heartbeat_at=timezone.now() - dt.timedelta(hours=1)
     )
     monkeypatch.setattr(imports_module, "chunk_merge", import_merge.chunk_merge)
-    job = customer_import_run(import_id=job.pk)
+    ran = customer_import_run(import_id=job.pk)
+    assert ran is not None
+    job = ran
     assert (job.status, job.processed_rows, Customer.objects.count()) == (ImportStatus.DONE, 5, 5)
 
 
@@ -267,6 +277,7 @@ def test_a_queued_import_that_never_started_is_failed_with_its_reason() -> None:
 
 def test_only_a_failed_import_can_be_resumed(manager_client: Client, children: object) -> None:
     job = customer_import_run(import_id=_job(GOOD).pk)
+    assert job is not None
     response = manager_client.post(
         reverse("contacts:data_import_resume", args=[job.pk]), follow=True
     )
@@ -293,18 +304,21 @@ def test_the_rejected_rows_download_as_a_csv_that_imports_again_once_fixed(
 ) -> None:
     content = "name;email;fact:children\nGood;good@example.nl;1\nBad;not-an-address;2\n"
     job = customer_import_run(import_id=_job(content).pk)
+    assert job is not None
     url = reverse("contacts:data_import_rejected", args=[job.pk])
     assert agent_client.get(url).status_code == 403
     response = manager_client.get(url)
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    text = b"".join(response.streaming_content).decode()
+    assert isinstance(response, StreamingHttpResponse)
+    text = response.getvalue().decode()
     lines = text.splitlines()
     assert lines[0] == "name;email;fact:children;error"
     assert lines[1].startswith("Bad;not-an-address;2;")
     assert "e-mail" in lines[1]
     fixed = text.replace("not-an-address", "bad@example.nl")
     again = customer_import_run(import_id=_job(fixed).pk)
+    assert again is not None
     assert (again.created_rows, again.rejected_rows) == (1, 0)
 
 
@@ -328,7 +342,7 @@ def test_a_manager_uploads_a_file_and_the_task_runs_after_commit(
     assert len(callbacks) == 1
     assert Customer.objects.count() == 0
 
-    import_customers.apply(args=[job.pk])
+    import_customers.apply(args=(job.pk,))
     job.refresh_from_db()
     assert job.status == ImportStatus.DONE
     assert Customer.objects.count() == 2
@@ -340,7 +354,7 @@ def test_comma_separated_files_with_a_byte_order_mark_are_read(
     content = "\ufeffname,email\nAnna,anna@example.nl\n".encode()
     with django_capture_on_commit_callbacks():
         manager_client.post(URL, _upload(content))
-    import_customers.apply(args=[CustomerImport.objects.get().pk])
+    import_customers.apply(args=(CustomerImport.objects.get().pk,))
     assert Identity.objects.get().value == "anna@example.nl"
 
 

@@ -5,6 +5,7 @@ import datetime as dt
 import json
 import threading
 import time
+from typing import Any
 
 import pytest
 from django.db import OperationalError, connection
@@ -45,7 +46,7 @@ def payload(**overrides):
     return data
 
 
-def post(client: APIClient, data) -> object:
+def post(client: APIClient, data) -> Any:
     return client.post(URL, data, format="json")
 
 
@@ -78,7 +79,7 @@ def test_first_contact_creates_customer_identity_and_moment(api_client: APIClien
 @pytest.mark.django_db
 def test_replay_returns_the_first_result_and_writes_nothing(api_client: APIClient) -> None:
     first = post(api_client, payload()).json()
-    received = []
+    received: list[Any] = []
     interaction_recorded.connect(received.append, weak=False, dispatch_uid="replay-test")
     try:
         again = post(
@@ -122,6 +123,7 @@ def test_known_phone_in_another_notation_attaches_and_links_new_identity(api_cli
         ("whatsapp", "+31612345678"),
     }
     moment = Interaction.objects.get()
+    assert moment.identity is not None
     assert moment.identity.kind == "whatsapp"
     assert Customer.objects.count() == 1
 

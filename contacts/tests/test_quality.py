@@ -67,9 +67,7 @@ def test_completeness_uses_prefetched_identities(django_assert_num_queries) -> N
         customer_completeness(customer=customer)
 
 
-def test_stale_answers_are_current_answers_older_than_the_setting(
-    manager: User, settings: object
-) -> None:
+def test_stale_answers_are_current_answers_older_than_the_setting(manager: User, settings) -> None:
     settings.PROFILE_FACT_STALE_DAYS = 365
     stale = ProfileFactFactory(recorded_at=OLD)
     ProfileFactFactory(recorded_at=timezone.now() - dt.timedelta(days=10))

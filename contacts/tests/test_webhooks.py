@@ -5,6 +5,7 @@ only move forward, oversized and malformed bodies."""
 import hashlib
 import hmac
 import json
+from typing import Any
 from urllib.parse import urlencode
 
 import pytest
@@ -45,7 +46,7 @@ def _wa_message(message_id: str = "wamid.IN1", text: str = "Waar blijft mijn pak
 
 
 def _wa_status(message_id: str, status: str, errors: list | None = None) -> dict:
-    entry = {"id": message_id, "status": status, "timestamp": "1764583300",
+    entry: dict[str, Any] = {"id": message_id, "status": status, "timestamp": "1764583300",
              "recipient_id": "31612345678"}  # fmt: skip
     if errors:
         entry["errors"] = errors
@@ -113,6 +114,7 @@ def test_a_signed_message_becomes_an_inbound_contact_moment_once(client: Client,
     assert first.status_code == 200
     assert first.json() == {"stored": 1, "replayed": 0, "receipts": 0}
     moment = Interaction.objects.get()
+    assert moment.identity is not None
     assert (moment.channel, moment.direction) == (Channel.WHATSAPP, Direction.INBOUND)
     assert (moment.source, moment.external_id) == ("whatsapp", "wamid.IN1")
     assert moment.body == "Waar blijft mijn pakket?"
@@ -222,6 +224,7 @@ def test_a_signed_sms_is_stored_once(client: Client, providers) -> None:
     assert answer.status_code == 200
     assert answer["Content-Type"] == "text/xml"
     moment = Interaction.objects.get()
+    assert moment.identity is not None
     assert (moment.channel, moment.source, moment.body) == (
         Channel.SMS,
         "twilio",

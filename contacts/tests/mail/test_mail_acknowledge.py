@@ -19,11 +19,13 @@ pytestmark = pytest.mark.django_db
 def stored(name: str = "apple_mail.eml", **mailbox) -> EmailDetail:
     MailboxFactory(address="support@cxcenter.test", **{"acknowledge": True, **mailbox})
     interaction = mail_ingest(raw=eml_bytes(name)).interaction
+    assert interaction is not None
     return EmailDetail.objects.select_related("mailbox", "interaction").get(pk=interaction.pk)
 
 
 def test_the_acknowledgement_carries_the_case_number_in_subject_and_text() -> None:
     ack = acknowledgement_compose(detail=stored(), case_number=42)
+    assert ack is not None
     assert (ack.to, ack.from_address, ack.subject, " 42." in ack.body) == (
         "henk.bakker@icloud.com",
         "support@cxcenter.test",
@@ -35,11 +37,13 @@ def test_the_acknowledgement_carries_the_case_number_in_subject_and_text() -> No
 def test_the_mailbox_text_is_filled_in() -> None:
     detail = stored(acknowledgement_text="Bedankt! Zaak {case_number}: {subject}")
     ack = acknowledgement_compose(detail=detail, case_number=7)
+    assert ack is not None
     assert ack.body == "Bedankt! Zaak 7: Re: Afspraak monteur"
 
 
 def test_it_answers_the_customers_message() -> None:
     ack = acknowledgement_compose(detail=stored(), case_number=1)
+    assert ack is not None
     assert ack.in_reply_to == "<7E2B9A41-3C5D-4F8E-9B1A-2D6C8E0F4A13@icloud.com>"
 
 
@@ -53,6 +57,7 @@ def test_none_for_an_automatic_message() -> None:
 
 def test_none_when_the_address_bounces() -> None:
     detail = stored()
+    assert detail.interaction.identity_id is not None
     Identity.objects.filter(pk=detail.interaction.identity_id).update(bouncing_since=timezone.now())
     detail = EmailDetail.objects.select_related("interaction__identity").get(pk=detail.pk)
     assert acknowledgement_compose(detail=detail, case_number=1) is None

@@ -25,7 +25,8 @@ def run(raw: bytes, *args: str) -> tuple[int, str]:
     try:
         call_command("mail_ingest", *args, stdin=io.BytesIO(raw), stdout=out)
     except SystemExit as exc:
-        return int(exc.code), out.getvalue().strip()
+        assert isinstance(exc.code, int)
+        return exc.code, out.getvalue().strip()
     return 0, out.getvalue().strip()
 
 

@@ -43,6 +43,7 @@ def media(settings, tmp_path):
 def test_a_message_becomes_an_inbound_email_contact_moment() -> None:
     result = mail_ingest(raw=eml_bytes("apple_mail.eml"))
     interaction = result.interaction
+    assert interaction is not None
     assert (interaction.channel, interaction.direction, interaction.subject) == (
         "email",
         Direction.INBOUND,
@@ -52,6 +53,7 @@ def test_a_message_becomes_an_inbound_email_contact_moment() -> None:
 
 def test_the_body_is_the_new_text_and_the_quote_is_kept_aside() -> None:
     interaction = mail_ingest(raw=eml_bytes("apple_mail.eml")).interaction
+    assert interaction is not None
     detail = EmailDetail.objects.get(pk=interaction.pk)
     assert (interaction.body, detail.quoted.splitlines()[0]) == (
         "Prima, dan wacht ik tot donderdag.\n\nGroet,\nHenk",
@@ -61,6 +63,7 @@ def test_the_body_is_the_new_text_and_the_quote_is_kept_aside() -> None:
 
 def test_the_sender_becomes_a_customer_with_name_and_email_identity() -> None:
     interaction = mail_ingest(raw=eml_bytes("apple_mail.eml")).interaction
+    assert interaction is not None
     identity = Identity.objects.get(kind=IdentityKind.EMAIL, value="henk.bakker@icloud.com")
     assert (identity.customer_id, identity.customer.name, interaction.identity_id) == (
         interaction.customer_id,
@@ -72,17 +75,21 @@ def test_the_sender_becomes_a_customer_with_name_and_email_identity() -> None:
 def test_a_known_sender_is_the_existing_customer() -> None:
     identity = IdentityFactory(value="henk.bakker@icloud.com")
     interaction = mail_ingest(raw=eml_bytes("apple_mail.eml")).interaction
+    assert interaction is not None
     assert interaction.customer_id == identity.customer_id
 
 
 def test_the_message_id_is_stored_for_threading() -> None:
     interaction = mail_ingest(raw=eml_bytes("apple_mail.eml")).interaction
+    assert interaction is not None
     assert interaction.message_id == "<7E2B9A41-3C5D-4F8E-9B1A-2D6C8E0F4A13@icloud.com>"
 
 
 def test_the_same_message_twice_is_stored_once() -> None:
     first = mail_ingest(raw=eml_bytes("apple_mail.eml"))
+    assert first.interaction is not None
     second = mail_ingest(raw=eml_bytes("apple_mail.eml"))
+    assert second.interaction is not None
     assert (second.outcome, second.interaction.pk, Interaction.objects.count()) == (
         "duplicate",
         first.interaction.pk,
@@ -111,6 +118,7 @@ def test_to_address_of_ours_picks_the_mailbox_and_its_department() -> None:
     sales = DepartmentFactory(code="sales", name="Sales")
     mailbox = MailboxFactory(name="support", address="support@cxcenter.test", department=sales)
     result = mail_ingest(raw=eml_bytes("gmail.eml"))  # To: support+c12.…@cxcenter.test
+    assert result.interaction is not None
     assert (result.mailbox, result.interaction.department_id, result.interaction.source) == (
         mailbox,
         sales.pk,
@@ -136,6 +144,7 @@ def test_yesterdays_count_starts_again_at_one() -> None:
 
 def test_html_only_mail_is_stored_sanitised_with_a_text_body() -> None:
     interaction = mail_ingest(raw=eml_bytes("html_only.eml")).interaction
+    assert interaction is not None
     detail = EmailDetail.objects.get(pk=interaction.pk)
     assert (interaction.body, "<script" in detail.html, "<img" in detail.html) == (
         "Hoe stuur ik mijn retour terug?\n\nklik of retourpagina",
@@ -211,6 +220,7 @@ def test_an_invalid_sender_address_is_refused() -> None:
 
 def test_an_out_of_office_is_recorded_flagged_automatic() -> None:
     interaction = mail_ingest(raw=eml_bytes("out_of_office.eml")).interaction
+    assert interaction is not None
     detail = EmailDetail.objects.get(pk=interaction.pk)
     assert (detail.is_automatic, detail.automatic_reason) == (True, "Auto-Submitted: auto-replied")
 
@@ -263,6 +273,7 @@ def test_a_bounce_marks_the_address_as_bouncing() -> None:
 def test_a_bounce_is_recorded_on_the_customer_it_is_about_not_the_mailer_daemon() -> None:
     outbound = _outbound_to_gone()
     result = mail_ingest(raw=eml_bytes("dsn_bounce.eml"))
+    assert result.interaction is not None
     detail = EmailDetail.objects.get(pk=result.interaction.pk)
     assert (result.interaction.customer_id, detail.is_automatic, Customer.objects.count()) == (
         outbound.customer_id,

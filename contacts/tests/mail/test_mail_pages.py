@@ -156,6 +156,7 @@ def test_an_unknown_attachment_is_404(agent_client):
 
 def test_the_timeline_shows_the_new_text_and_folds_the_quote(agent_client):
     interaction = mail_ingest(raw=eml_bytes("gmail.eml")).interaction
+    assert interaction is not None
     body = agent_client.get(
         reverse("contacts:customer", args=[interaction.customer_id])
     ).content.decode()
@@ -175,6 +176,7 @@ def test_the_timeline_lists_attachments_and_refusals(agent_client):
 
 def test_the_timeline_marks_automatic_messages(agent_client):
     interaction = mail_ingest(raw=eml_bytes("out_of_office.eml")).interaction
+    assert interaction is not None
     body = agent_client.get(
         reverse("contacts:customer", args=[interaction.customer_id])
     ).content.decode()
@@ -183,6 +185,7 @@ def test_the_timeline_marks_automatic_messages(agent_client):
 
 def test_no_script_from_html_mail_reaches_the_page(agent_client):
     interaction = mail_ingest(raw=eml_bytes("html_only.eml")).interaction
+    assert interaction is not None
     body = agent_client.get(
         reverse("contacts:customer", args=[interaction.customer_id])
     ).content.decode()
@@ -195,7 +198,9 @@ def test_the_timeline_query_count_is_the_same_for_1_and_many_emails(
 ):
     for n in range(rows):
         raw = eml_bytes("attachment.eml").replace(b"<attachment-1@", f"<attachment-{n}@".encode())
-        customer_id = mail_ingest(raw=raw).interaction.customer_id
+        interaction = mail_ingest(raw=raw).interaction
+        assert interaction is not None
+        customer_id = interaction.customer_id
     url = reverse("contacts:customer", args=[customer_id]) + "?fragment=rows"
     # session, user, permissions, customer, timeline (with the e-mail), attachments, …
     with django_assert_num_queries(8):
