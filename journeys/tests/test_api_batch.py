@@ -63,6 +63,7 @@ def test_batch_creates_every_item_and_reports_in_input_order(api_client, contact
     first = Interaction.objects.get(pk=body["results"][0]["id"])
     assert (first.external_id, first.customer.name) == ("msg-0", "Klant 0")
     assert Identity.objects.get(customer=first.customer).value == "klant0@example.nl"
+    assert first.identity is not None
     assert first.identity.value == "klant0@example.nl"
 
 

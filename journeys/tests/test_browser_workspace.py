@@ -89,14 +89,14 @@ def sales_dept(transactional_db: None) -> Department:
 
 
 @pytest.fixture
-def anna(kcc: Department):  # type: ignore[no-untyped-def]
+def anna(kcc: Department):
     return UserFactory(
         username="anna", first_name="Anna", last_name="Jansen", department=kcc,
         roles=[Role.AGENT], language="en",
     )  # fmt: skip
 
 
-def _customer(name: str, email: str, language: str = "nl"):  # type: ignore[no-untyped-def]
+def _customer(name: str, email: str, language: str = "nl"):
     customer = CustomerFactory(name=name, language=language)
     IdentityFactory(customer=customer, kind=IdentityKind.EMAIL, value=email)
     return customer
@@ -210,6 +210,7 @@ def test_inbox_actions_keep_the_whole_page(live_server, page: Page, kcc: Departm
     # Bart is quicker on the first row; Anna is told who has it.
     row = page.locator("tr[data-inbox-row]").first
     row_id = row.get_attribute("id")
+    assert row_id is not None
     case = Case.objects.get(pk=int(row_id.rsplit("-", 1)[1]))
     Case.objects.filter(pk=case.pk).update(owner=rival)
     row.get_by_role("button", name=re.compile("^Take")).click()

@@ -53,7 +53,7 @@ def test_post_is_not_allowed(marketer: User) -> None:
     assert response.status_code == 405
 
 
-def test_forecast_day_by_day(marketer: User, contact_center, settings) -> None:  # type: ignore[no-untyped-def]
+def test_forecast_day_by_day(marketer: User, contact_center, settings) -> None:
     settings.CAMPAIGN_RESPONSE_DECAY = 0.5
     for weekday in range(7):
         StaffingSlotFactory(department=contact_center, weekday=weekday, hour=9, agents=5)
@@ -81,7 +81,7 @@ def test_forecast_of_unknown_or_hidden_campaign_is_404(marketer: User, agent: Us
 
 
 @pytest.mark.parametrize("rows", [1, 50])
-def test_list_queries_do_not_grow(rows: int, marketer: User, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_list_queries_do_not_grow(rows: int, marketer: User, django_assert_num_queries) -> None:
     CampaignFactory.create_batch(rows)
     client = _client(marketer)
     client.get(reverse("api-campaigns"))
@@ -96,7 +96,7 @@ def test_schema_documents_the_campaign_endpoints(marketer: User) -> None:
         response.json()["paths"] if response["Content-Type"].startswith("application/json") else {}
     )
     if not paths:
-        import yaml  # type: ignore[import-untyped]
+        import yaml
 
         paths = yaml.safe_load(response.content)["paths"]
     assert "/api/v1/campaigns/" in paths

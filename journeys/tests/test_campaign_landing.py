@@ -52,7 +52,7 @@ def local_server() -> Iterator[str]:
     server.server_close()
 
 
-def test_a_reachable_page_passes_in_debug(local_server: str, settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_reachable_page_passes_in_debug(local_server: str, settings) -> None:
     settings.DEBUG = True
     campaign = CampaignFactory(status=CampaignStatus.SCHEDULED, landing_url=f"{local_server}/away")
     assert landing_page_check(campaign_id=campaign.pk) is True
@@ -62,7 +62,7 @@ def test_a_reachable_page_passes_in_debug(local_server: str, settings) -> None: 
     assert campaign.landing_checked_at is not None
 
 
-def test_a_missing_page_fails_with_its_status(local_server: str, settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_missing_page_fails_with_its_status(local_server: str, settings) -> None:
     settings.DEBUG = True
     campaign = CampaignFactory(landing_url=f"{local_server}/gone")
     assert landing_page_check(campaign_id=campaign.pk) is False
@@ -71,7 +71,7 @@ def test_a_missing_page_fails_with_its_status(local_server: str, settings) -> No
     assert "404" in campaign.landing_error
 
 
-def test_internal_addresses_are_refused_when_not_debug(local_server: str, settings) -> None:  # type: ignore[no-untyped-def]
+def test_internal_addresses_are_refused_when_not_debug(local_server: str, settings) -> None:
     settings.DEBUG = False
     campaign = CampaignFactory(landing_url=f"{local_server}/ok")
     assert landing_page_check(campaign_id=campaign.pk) is False
@@ -86,19 +86,19 @@ def test_internal_addresses_are_refused_when_not_debug(local_server: str, settin
         assert landing_url_problem(url) == "The address points inside our own network."
 
 
-def test_only_http_and_https(settings) -> None:  # type: ignore[no-untyped-def]
+def test_only_http_and_https(settings) -> None:
     settings.DEBUG = True
     for url in ("ftp://example.com/", "file:///etc/passwd", "gopher://x/", "http:///nohost"):
         assert landing_url_problem(url) == "Only http and https addresses can be checked."
 
 
-def test_a_redirect_to_a_refused_address_is_not_followed(local_server: str, settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_redirect_to_a_refused_address_is_not_followed(local_server: str, settings) -> None:
     settings.DEBUG = True
     problem = landing_page_fetch(f"{local_server}/elsewhere")
     assert problem.startswith("Redirect refused")
 
 
-def test_the_hourly_task_checks_planned_campaigns_only(local_server: str, settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_hourly_task_checks_planned_campaigns_only(local_server: str, settings) -> None:
     settings.DEBUG = True
     planned = CampaignFactory(status=CampaignStatus.SCHEDULED, landing_url=f"{local_server}/ok")
     draft = CampaignFactory(landing_url=f"{local_server}/ok")

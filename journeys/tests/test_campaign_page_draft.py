@@ -60,7 +60,7 @@ def test_a_scheduled_campaign_forecasts_from_the_audience_counted_when_scheduled
     assert 'id="draft-forecast"' not in response.text
 
 
-def _suppressed_customers(campaign, contact_center: Department) -> None:  # type: ignore[no-untyped-def]
+def _suppressed_customers(campaign, contact_center: Department) -> None:
     bought, complaining, opted_out, contacted = CustomerFactory.create_batch(4)
     Order.objects.create(
         customer=bought,
@@ -145,7 +145,7 @@ def test_capacity_is_confirmed_only_when_a_lead_confirmed_it(
         status=CampaignStatus.SCHEDULED, audience_count=10, response_rates={"email": 100}
     )
 
-    def capacity(campaign):  # type: ignore[no-untyped-def]
+    def capacity(campaign):
         items = campaign_checklist(campaign=campaign, days=campaign_forecast(campaign=campaign))
         return next(i for i in items if i.key == "capacity")
 

@@ -14,9 +14,9 @@ from journeys.tests.factories import CampaignFactory, SegmentFactory
 pytestmark = pytest.mark.django_db
 
 
-def _form(segment_pk: int, **changes: str) -> dict[str, str]:
+def _form(segment_pk: int, **changes: str | list[str]) -> dict[str, str | list[str]]:
     launch = timezone.localtime() + dt.timedelta(days=30)
-    data = {
+    data: dict[str, str | list[str]] = {
         "name": "Winterjas",
         "code": "winterjas-2026",
         "offer": "20% korting",
@@ -36,7 +36,7 @@ def _form(segment_pk: int, **changes: str) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("persona", ["agent", "member", "outsider"])
-def test_campaign_pages_are_for_marketers_and_managers(persona: str, request) -> None:  # type: ignore[no-untyped-def]
+def test_campaign_pages_are_for_marketers_and_managers(persona: str, request) -> None:
     client: Client = request.getfixturevalue(f"{persona}_client")
     campaign = CampaignFactory()
     assert client.get(reverse("journeys:campaigns")).status_code == 403
@@ -48,7 +48,7 @@ def test_campaign_pages_are_for_marketers_and_managers(persona: str, request) ->
 
 
 @pytest.mark.parametrize("persona", ["member", "outsider"])
-def test_member_and_outsider_cannot_see_the_calendar(persona: str, request) -> None:  # type: ignore[no-untyped-def]
+def test_member_and_outsider_cannot_see_the_calendar(persona: str, request) -> None:
     client: Client = request.getfixturevalue(f"{persona}_client")
     assert client.get(reverse("journeys:calendar")).status_code == 403
     campaign = CampaignFactory(status=CampaignStatus.SCHEDULED)
@@ -196,7 +196,7 @@ def test_unknown_campaign_is_404(marketer_client: Client) -> None:
 
 def test_check_landing_is_enqueued_after_commit(
     marketer_client: Client, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     campaign = CampaignFactory(
         status=CampaignStatus.SCHEDULED, landing_url="http://example.invalid/"
     )
@@ -211,7 +211,7 @@ def test_check_landing_is_enqueued_after_commit(
 @pytest.mark.parametrize("rows", [1, 50])
 def test_campaign_list_queries_do_not_grow(
     rows: int, marketer_client: Client, django_assert_num_queries
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     CampaignFactory.create_batch(rows)
     url = reverse("journeys:campaigns")
     marketer_client.get(url)
@@ -234,7 +234,7 @@ def test_campaign_list_pages_with_a_keyset(marketer_client: Client) -> None:
 @pytest.mark.parametrize("rows", [1, 50])
 def test_calendar_queries_do_not_grow(
     rows: int, agent_client: Client, django_assert_num_queries
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     start = timezone.now() + dt.timedelta(days=1)
     CampaignFactory.create_batch(
         rows, status=CampaignStatus.SCHEDULED, launch_at=start, audience_count=100
@@ -246,7 +246,7 @@ def test_calendar_queries_do_not_grow(
         assert agent_client.get(url, month).status_code == 200
 
 
-def test_calendar_highlights_days_over_capacity(marketer_client: Client, contact_center) -> None:  # type: ignore[no-untyped-def]
+def test_calendar_highlights_days_over_capacity(marketer_client: Client, contact_center) -> None:
     from accounts.tests.factories import StaffingSlotFactory
 
     for weekday in range(7):

@@ -32,7 +32,7 @@ def test_scheduling_counts_the_audience_once_and_warns_every_lead(
     marketer: User, manager: User, second_lead: User
 ) -> None:
     CustomerFactory.create_batch(3)
-    campaign = CampaignFactory(owner=marketer)
+    campaign: Campaign = CampaignFactory(owner=marketer)
     campaign = services.campaign_schedule(campaign=campaign, by=marketer)
     assert campaign.status == CampaignStatus.SCHEDULED
     assert (campaign.audience_total, campaign.audience_count) == (3, 3)
@@ -48,7 +48,9 @@ def test_scheduling_counts_the_audience_once_and_warns_every_lead(
 def test_scheduling_with_little_notice_marks_short_notice_and_asks_for_acknowledgement(
     marketer: User, manager: User
 ) -> None:
-    campaign = CampaignFactory(owner=marketer, launch_at=timezone.now() + dt.timedelta(days=2))
+    campaign: Campaign = CampaignFactory(
+        owner=marketer, launch_at=timezone.now() + dt.timedelta(days=2)
+    )
     campaign = services.campaign_schedule(campaign=campaign, by=marketer)
     assert campaign.short_notice is True
     note = Notification.objects.get(recipient=manager)

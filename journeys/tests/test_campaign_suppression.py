@@ -15,7 +15,7 @@ from journeys.tests.factories import CampaignFactory, CaseFactory
 pytestmark = pytest.mark.django_db
 
 
-def _consent(customer, channel: str, status: str) -> None:  # type: ignore[no-untyped-def]
+def _consent(customer, channel: str, status: str) -> None:
     from contacts.models import Consent
 
     Consent.objects.create(
@@ -23,7 +23,7 @@ def _consent(customer, channel: str, status: str) -> None:  # type: ignore[no-un
     )
 
 
-def _order(customer, sku: str) -> None:  # type: ignore[no-untyped-def]
+def _order(customer, sku: str) -> None:
     from contacts.models import Order
 
     Order.objects.create(
@@ -35,12 +35,12 @@ def _order(customer, sku: str) -> None:  # type: ignore[no-untyped-def]
     )
 
 
-def _audience(campaign) -> set[int]:  # type: ignore[no-untyped-def]
+def _audience(campaign) -> set[int]:
     return set(campaign_audience(campaign=campaign).values_list("pk", flat=True))
 
 
 @pytest.fixture
-def campaign():  # type: ignore[no-untyped-def]
+def campaign():
     return CampaignFactory(
         code="winterjas",
         product_skus=["JAS-1", "JAS-2"],
@@ -49,7 +49,7 @@ def campaign():  # type: ignore[no-untyped-def]
     )
 
 
-def test_customers_who_already_bought_the_product_are_left_out(campaign) -> None:  # type: ignore[no-untyped-def]
+def test_customers_who_already_bought_the_product_are_left_out(campaign) -> None:
     keep, bought, other_product = CustomerFactory.create_batch(3)
     _order(bought, "JAS-2")
     _order(other_product, "SCHOEN-9")
@@ -58,7 +58,7 @@ def test_customers_who_already_bought_the_product_are_left_out(campaign) -> None
 
 def test_customers_with_an_open_complaint_are_left_out(
     campaign, contact_center: Department
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     keep, complaining, closed_complaint, open_question = CustomerFactory.create_batch(4)
     CaseFactory(customer=complaining, topic="complaint", department=contact_center)
     CaseFactory(
@@ -71,7 +71,7 @@ def test_customers_with_an_open_complaint_are_left_out(
     assert _audience(campaign) == {keep.pk, closed_complaint.pk, open_question.pk}
 
 
-def test_customers_opted_out_of_every_campaign_channel_are_left_out(campaign) -> None:  # type: ignore[no-untyped-def]
+def test_customers_opted_out_of_every_campaign_channel_are_left_out(campaign) -> None:
     keep, out_everywhere, out_of_email_only = CustomerFactory.create_batch(3)
     _consent(out_everywhere, Channel.EMAIL, ConsentStatus.OPT_OUT)
     _consent(out_everywhere, Channel.SMS, ConsentStatus.OPT_OUT)
@@ -79,7 +79,7 @@ def test_customers_opted_out_of_every_campaign_channel_are_left_out(campaign) ->
     assert _audience(campaign) == {keep.pk, out_of_email_only.pk}
 
 
-def test_customers_contacted_by_another_campaign_within_the_cap_are_left_out(campaign) -> None:  # type: ignore[no-untyped-def]
+def test_customers_contacted_by_another_campaign_within_the_cap_are_left_out(campaign) -> None:
     keep, recent, long_ago, same_campaign, inbound = CustomerFactory.create_batch(5)
     now = timezone.now()
     for customer, days, code, direction in [
@@ -97,7 +97,7 @@ def test_customers_contacted_by_another_campaign_within_the_cap_are_left_out(cam
     assert _audience(campaign) == {keep.pk, long_ago.pk, same_campaign.pk, inbound.pk}
 
 
-def test_the_frequency_cap_is_a_setting(campaign, settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_frequency_cap_is_a_setting(campaign, settings) -> None:
     settings.CAMPAIGN_FREQUENCY_CAP_DAYS = 14
     customer = CustomerFactory()
     InteractionFactory(
@@ -109,14 +109,14 @@ def test_the_frequency_cap_is_a_setting(campaign, settings) -> None:  # type: ig
     assert _audience(campaign) == set()
 
 
-def test_merged_and_erased_customers_are_never_in_the_audience(campaign) -> None:  # type: ignore[no-untyped-def]
+def test_merged_and_erased_customers_are_never_in_the_audience(campaign) -> None:
     keep = CustomerFactory()
     CustomerFactory(merged_into=keep)
     CustomerFactory(erased_at=timezone.now())
     assert _audience(campaign) == {keep.pk}
 
 
-def test_counts_with_and_without_suppression(campaign) -> None:  # type: ignore[no-untyped-def]
+def test_counts_with_and_without_suppression(campaign) -> None:
     customers = CustomerFactory.create_batch(4)
     _order(customers[0], "JAS-1")
     counts = campaign_audience_counts(campaign=campaign)

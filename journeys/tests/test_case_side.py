@@ -1,6 +1,8 @@
 """Beside the case: who else is on it (cache only) and the customer panel, with pinned
 query counts."""
 
+from typing import Any
+
 import pytest
 from django.core.cache import cache
 from django.test import Client
@@ -23,7 +25,7 @@ from journeys.tests.factories import CaseFactory
 
 pytestmark = pytest.mark.django_db
 
-HTMX = {"HTTP_HX_REQUEST": "true"}
+HTMX: dict[str, Any] = {"HTTP_HX_REQUEST": "true"}
 
 
 @pytest.fixture(autouse=True)

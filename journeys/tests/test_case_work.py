@@ -2,6 +2,9 @@
 always reaches a person, the escalation mark, canned replies in the customer's language,
 the last-message column and a second answer that needs confirming."""
 
+import datetime as dt
+from typing import Any
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
@@ -21,7 +24,7 @@ from journeys.tests.factories import CannedReplyFactory, CaseFactory, SubTaskFac
 
 pytestmark = pytest.mark.django_db
 
-HTMX = {"HTTP_HX_REQUEST": "true"}
+HTMX: dict[str, Any] = {"HTTP_HX_REQUEST": "true"}
 
 
 def _url(case, name: str = "case") -> str:
@@ -158,7 +161,7 @@ def test_everyone_who_worked_on_a_case_keeps_read_access(
     elif how == "subtask":
         services.subtask_request(
             case=case, department=sales, description="Check", by=worker,
-            due_at=timezone.now() + timezone.timedelta(hours=4),
+            due_at=timezone.now() + dt.timedelta(hours=4),
         )  # fmt: skip
     else:
         services.case_assign(case=case, user=worker, by=manager)
@@ -229,9 +232,7 @@ def _escalated_to(case) -> set[str]:
 def test_escalation_goes_to_the_departments_manager(contact_center: Department) -> None:
     department = DepartmentFactory(code="billing")
     UserFactory(username="boss", department=department, roles=[Role.MANAGER])
-    case = CaseFactory(
-        department=department, resolution_due=timezone.now() - timezone.timedelta(hours=1)
-    )
+    case = CaseFactory(department=department, resolution_due=timezone.now() - dt.timedelta(hours=1))
     assert services.sla_escalate() == 1
     assert _escalated_to(case) == {"boss"}
 

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import Department, Notification, User
-from journeys.models import CaseStatus, Escalation, EscalationKind, Priority
+from journeys.models import Case, CaseStatus, Escalation, EscalationKind, Priority
 from journeys.services.cases import sla_escalate
 from journeys.tasks.cases import sla_escalate as sla_escalate_task
 from journeys.tests.factories import CaseFactory
@@ -62,8 +62,8 @@ def test_each_kind_of_breach_escalates_separately(contact_center: Department) ->
 
 
 def test_a_new_deadline_of_the_same_kind_escalates_again(contact_center: Department) -> None:
-    case = CaseFactory(department=contact_center, first_responded_at=_ago(9),
-                       next_response_due=_ago(3), resolution_due=_ago(-40))  # fmt: skip
+    case: Case = CaseFactory(department=contact_center, first_responded_at=_ago(9),
+                             next_response_due=_ago(3), resolution_due=_ago(-40))  # fmt: skip
     assert sla_escalate() == 1
     case.next_response_due = _ago(1)
     case.save()

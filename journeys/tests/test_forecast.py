@@ -38,7 +38,7 @@ def test_weights_are_geometric_and_sum_to_one() -> None:
     assert forecast_weights(days=1, decay=0.5) == [1.0]
 
 
-def test_expected_contacts_per_day_and_channel(settings) -> None:  # type: ignore[no-untyped-def]
+def test_expected_contacts_per_day_and_channel(settings) -> None:
     settings.CAMPAIGN_RESPONSE_DECAY = 0.5
     monday = _monday_after(14)
     campaign = CampaignFactory.build(
@@ -67,7 +67,7 @@ def test_the_window_is_at_most_28_days() -> None:
     assert len(campaign_expected(campaign=campaign, tz=zoneinfo.ZoneInfo("Europe/Amsterdam"))) == 28
 
 
-def test_capacity_baseline_and_days_over_capacity(contact_center: Department, settings) -> None:  # type: ignore[no-untyped-def]
+def test_capacity_baseline_and_days_over_capacity(contact_center: Department, settings) -> None:
     settings.CAMPAIGN_RESPONSE_DECAY = 0.5
     contact_center.contacts_per_agent_hour = 6
     contact_center.save()
@@ -117,7 +117,7 @@ def test_capacity_baseline_and_days_over_capacity(contact_center: Department, se
     assert summary["over_days"] == [monday, monday + dt.timedelta(days=1)]
 
 
-def test_other_planned_campaigns_add_to_the_load(contact_center: Department, settings) -> None:  # type: ignore[no-untyped-def]
+def test_other_planned_campaigns_add_to_the_load(contact_center: Department, settings) -> None:
     settings.CAMPAIGN_RESPONSE_DECAY = 1.0
     for weekday in range(7):
         StaffingSlotFactory(department=contact_center, weekday=weekday, hour=9, agents=10)

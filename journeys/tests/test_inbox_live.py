@@ -3,6 +3,7 @@ empty 204 when nothing did, the redrawn section with a count when something did.
 
 import datetime as dt
 import re
+from typing import Any
 
 import pytest
 from django.core import signing
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 INBOX = reverse("journeys:inbox")
 POLL = reverse("journeys:inbox_poll")
-HTMX = {"HTTP_HX_REQUEST": "true"}
+HTMX: dict[str, Any] = {"HTTP_HX_REQUEST": "true"}
 
 
 def _poll_url(page: str) -> str:
@@ -95,9 +96,9 @@ def test_an_sla_colour_due_to_change_redraws_without_a_database_change(
     )  # fmt: skip
     _backdate()
     url = _poll_url(agent_client.get(INBOX).text)
-    token = signing.loads(
-        re.search(r"token=([^&]+)", url).group(1).replace("%3A", ":"), salt=POLL_SALT
-    )
+    found = re.search(r"token=([^&]+)", url)
+    assert found is not None
+    token = signing.loads(found.group(1).replace("%3A", ":"), salt=POLL_SALT)
     assert token["c"] is not None
     expired = {**token, "c": timezone.now().timestamp() - 1}
     response = agent_client.get(POLL, {"token": signing.dumps(expired, salt=POLL_SALT)}, **HTMX)

@@ -54,7 +54,9 @@ def anna():
 
 def test_a_new_message_opens_a_case(contact_center: Department) -> None:
     interaction = mail_ingest(raw=message()).interaction
-    assert case_of(interaction).origin_id == interaction.pk
+    case = case_of(interaction)
+    assert interaction is not None and case is not None
+    assert case.origin_id == interaction.pk
 
 
 def test_a_reply_joins_its_case_by_in_reply_to(contact_center: Department, anna) -> None:
@@ -132,6 +134,7 @@ def test_a_late_reply_opens_a_new_case_that_follows_the_old_one(contact_center, 
     )
     interaction = mail_ingest(raw=message(extra="In-Reply-To: <r5@cxcenter.test>\r\n")).interaction
     new = case_of(interaction)
+    assert new is not None
     old.refresh_from_db()
     assert (new.follows_id, new.pk != old.pk, old.status) == (old.pk, True, CaseStatus.CLOSED)
 
@@ -181,7 +184,9 @@ def test_a_bounce_opens_no_case(contact_center: Department) -> None:
 def test_a_mailbox_with_a_department_opens_its_cases_there(contact_center, sales) -> None:
     MailboxFactory(address="support@cxcenter.test", department=sales)
     interaction = mail_ingest(raw=message()).interaction
-    assert (case_of(interaction).department, case_of(interaction).is_exception) == (sales, False)
+    case = case_of(interaction)
+    assert case is not None
+    assert (case.department, case.is_exception) == (sales, False)
 
 
 def test_a_new_case_from_an_acknowledging_mailbox_queues_the_acknowledgement(
@@ -193,9 +198,9 @@ def test_a_new_case_from_an_acknowledging_mailbox_queues_the_acknowledgement(
         django_capture_on_commit_callbacks(execute=True),
     ):
         interaction = mail_ingest(raw=message()).interaction
-    delay.assert_called_once_with(
-        interaction_id=interaction.pk, case_number=case_of(interaction).pk
-    )
+    case = case_of(interaction)
+    assert interaction is not None and case is not None
+    delay.assert_called_once_with(interaction_id=interaction.pk, case_number=case.pk)
 
 
 def test_a_reply_on_an_existing_case_is_not_acknowledged_again(

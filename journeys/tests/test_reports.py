@@ -60,6 +60,7 @@ def week(contact_center: Department, sales: Department) -> dict[str, Case]:
         "sales": _case(sales, created=MONDAY, first_responded_at=MONDAY + 9 * h),
         "old": _case(contact_center, created=MONDAY - dt.timedelta(weeks=10)),
     }  # fmt: skip
+    assert cases["d"].resolution_due is not None
     escalation = Escalation.objects.create(
         case=cases["d"], kind=EscalationKind.RESOLUTION, due_at=cases["d"].resolution_due
     )

@@ -2,6 +2,7 @@
 the interaction_recorded signal."""
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _inbound(customer, **kwargs):
-    values = {
+    values: dict[str, Any] = {
         "channel": Channel.EMAIL,
         "direction": Direction.INBOUND,
         "occurred_at": timezone.now(),
@@ -81,6 +82,7 @@ def test_no_match_goes_to_the_exception_queue_with_its_short_sla(
     assert case.department == contact_center
     assert case.sla_policy.name == "Exception queue"
     assert case.status == CaseStatus.NEW and case.owner is None
+    assert case.resolution_due is not None
     assert case.resolution_due - case.created_at < dt.timedelta(hours=8, minutes=1)
 
 
@@ -91,6 +93,7 @@ def test_overrides_for_feedback_follow_up(sales: Department) -> None:
         resolution_hours=48,
     )  # fmt: skip
     assert case.priority == Priority.HIGH and case.department == sales
+    assert case.resolution_due is not None
     assert case.resolution_due - case.created_at == pytest.approx(
         dt.timedelta(hours=48), abs=dt.timedelta(seconds=5)
     )
@@ -103,6 +106,7 @@ def test_due_times_follow_the_department_business_hours(contact_center: Departme
     for day in range(5):
         OpeningHoursFactory(department=office, weekday=day, opens=dt.time(9), closes=dt.time(17))
     case = case_route(customer=CustomerFactory(), subject="x", department=office)
+    assert case.first_response_due is not None
     local = case.first_response_due.astimezone(office.tz)
     # Normal: 8 business hours, so the answer is due within opening hours on a weekday.
     assert local.weekday() < 5 and dt.time(9) < local.time() <= dt.time(17)

@@ -107,6 +107,7 @@ def test_an_agent_can_take_the_next_seeded_case_from_the_queue() -> None:
     seed(customers=80, seed=4, cases_per_customer=3)
     department = Department.objects.get(code=Department.CONTACT_CENTER)
     agent = User.objects.filter(department=department, username__startswith="seed-").first()
+    assert agent is not None
     queued = Case.objects.filter(OPEN_Q, department=department, owner=None).count()
     assert queued > 0
 
@@ -151,7 +152,7 @@ def test_campaigns_with_segments_are_created_once() -> None:
     assert Segment.objects.count() == 3
     planned = Campaign.objects.exclude(status=CampaignStatus.DRAFT)
     for campaign in planned:
-        assert campaign.audience_total is not None
+        assert campaign.audience_total is not None and campaign.audience_count is not None
         assert 0 < campaign.audience_count <= campaign.audience_total
     # The seeded contact moments carry the campaigns' codes.
     codes = set(Campaign.objects.values_list("code", flat=True))

@@ -30,7 +30,7 @@ def _ids(definition: dict) -> set[int]:
     return set(segment_customers(definition=definition).values_list("pk", flat=True))
 
 
-def _order(customer, sku: str, days_ago: int = 30) -> None:  # type: ignore[no-untyped-def]
+def _order(customer, sku: str, days_ago: int = 30) -> None:
     Order.objects.create(
         customer=customer,
         source="shop",
@@ -95,7 +95,7 @@ def test_journey_stage_and_consent() -> None:
     assert _ids({"consent_channel": "email"}) == {consented.pk}
 
 
-def test_counting_a_segment_is_one_query(django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_counting_a_segment_is_one_query(django_assert_num_queries) -> None:
     ProfileQuestionFactory(key="children")
     definition = {
         "facts": [{"key": "children", "value": "2"}],
@@ -144,7 +144,7 @@ def test_the_form_writes_only_filled_in_conditions() -> None:
 
 
 @pytest.mark.parametrize("persona", ["agent", "member", "outsider"])
-def test_only_marketers_and_managers_reach_segments(persona: str, request) -> None:  # type: ignore[no-untyped-def]
+def test_only_marketers_and_managers_reach_segments(persona: str, request) -> None:
     client: Client = request.getfixturevalue(f"{persona}_client")
     segment = SegmentFactory()
     assert client.get(reverse("journeys:segments")).status_code == 403
@@ -211,7 +211,7 @@ def test_unknown_segment_is_404(marketer_client: Client) -> None:
 @pytest.mark.parametrize("rows", [1, 50])
 def test_segment_list_queries_do_not_grow(
     rows: int, marketer_client: Client, django_assert_num_queries
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     question = ProfileQuestionFactory(key="pets", label_en="Do you have a pet?")
     stage = JourneyStageFactory()
     SegmentFactory.create_batch(

@@ -27,8 +27,8 @@ def office():
     return department
 
 
-def _at(office, *args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=office.tz)
+def _at(office, year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, tzinfo=office.tz)
 
 
 def test_a_friday_evening_message_is_due_on_monday(office) -> None:
