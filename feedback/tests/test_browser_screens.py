@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from accounts.models import Department
 from accounts.roles import Role
@@ -15,8 +15,8 @@ from accounts.tests.factories import PASSWORD, DepartmentFactory, StaffingSlotFa
 
 pytestmark = pytest.mark.browser
 SHOTS = Path(__file__).resolve().parents[2] / "test-results"
-DESKTOP = {"width": 1440, "height": 900}
-PHONE = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1440, "height": 900}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
 @pytest.fixture
@@ -49,7 +49,7 @@ def demo(agent) -> None:
         module.load(out=io.StringIO())
 
 
-def _open(browser: Browser, live_server, viewport: dict) -> tuple[Page, list[str]]:
+def _open(browser: Browser, live_server, viewport: ViewportSize) -> tuple[Page, list[str]]:
     context = browser.new_context(locale="en-GB", viewport=viewport)
     page = context.new_page()
     errors: list[str] = []

@@ -82,7 +82,9 @@ def test_on_a_phone_the_nps_scale_is_one_row_under_the_organisations_name(
     group = page.get_by_role("group", name="Would you recommend us?")
     labels = group.locator(".fb-option label")
     assert labels.count() == 11
-    tops = {round(box["y"]) for box in (labels.nth(i).bounding_box() for i in range(11))}
+    boxes = [labels.nth(i).bounding_box() for i in range(11)]
+    tops = {round(box["y"]) for box in boxes if box is not None}
+    assert None not in boxes
     assert len(tops) == 1  # 0 to 10 on one row
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     Path("test-results").mkdir(exist_ok=True)

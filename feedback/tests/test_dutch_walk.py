@@ -77,7 +77,7 @@ def _dutch_client(user: User) -> Client:
 
 
 @pytest.fixture
-def objects(contact_center, marketer: User):  # type: ignore[no-untyped-def]
+def objects(contact_center, marketer: User):
     customer = CustomerFactory(name="Anna de Vries")
     ProfileQuestionFactory(key="children", label_nl="Hoeveel kinderen?", answer_type="number")
     case = CaseFactory(customer=customer, department=contact_center)

@@ -5,6 +5,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -35,11 +36,11 @@ class Sending:
 
     capture: Callable
 
-    def due(self, **kwargs: object) -> dict[str, int]:
+    def due(self, **kwargs: Any) -> dict[str, int]:
         with self.capture(execute=True):
             return invitations_send_due(**kwargs)
 
-    def one(self, **kwargs: object) -> str:
+    def one(self, **kwargs: Any) -> str:
         with self.capture(execute=True):
             return invitation_send(**kwargs)
 
@@ -50,7 +51,7 @@ def sending(django_capture_on_commit_callbacks, outbound_worker: None) -> Sendin
 
 
 def _links(message: mail.EmailMessage) -> list[str]:
-    return LINK.findall(message.body)
+    return LINK.findall(str(message.body))
 
 
 def test_delivered_twice_gives_one_invitation(delivered_order) -> None:
@@ -79,6 +80,7 @@ def test_unknown_order_schedules_nothing(db: None) -> None:
 def test_nothing_is_sent_before_the_due_time(delivered_order, sending) -> None:
     SurveyFactory(is_active=True, delay_hours=24)
     invitation = invitation_schedule(order_id=delivered_order.pk)
+    assert invitation is not None
     assert sending.due() == {"expired": 0}
     invitation.refresh_from_db()
     assert invitation.status == InvitationStatus.SCHEDULED
@@ -88,6 +90,7 @@ def test_nothing_is_sent_before_the_due_time(delivered_order, sending) -> None:
 def test_due_invitation_is_sent_once_with_a_hashed_token(delivered_order, sending) -> None:
     SurveyFactory(is_active=True, delay_hours=24)
     invitation = invitation_schedule(order_id=delivered_order.pk)
+    assert invitation is not None
     later = delivered_order.delivered_at + dt.timedelta(hours=25)
     assert sending.due(now=later)["sent"] == 1
     assert sending.due(now=later) == {"expired": 0}  # a second run sends nothing
@@ -112,6 +115,7 @@ def test_due_invitation_is_sent_once_with_a_hashed_token(delivered_order, sendin
 def test_reminders_at_most_two_then_nothing(delivered_order, sending) -> None:
     SurveyFactory(is_active=True, delay_hours=0, first_reminder_days=3, second_reminder_days=7)
     invitation = invitation_schedule(order_id=delivered_order.pk, now=delivered_order.delivered_at)
+    assert invitation is not None
     start = delivered_order.delivered_at
     results = []
     for day in range(0, 29):
@@ -131,6 +135,7 @@ def test_reminders_at_most_two_then_nothing(delivered_order, sending) -> None:
 def test_no_reminder_once_answered(delivered_order, sending) -> None:
     SurveyFactory(is_active=True, delay_hours=0)
     invitation = invitation_schedule(order_id=delivered_order.pk, now=delivered_order.delivered_at)
+    assert invitation is not None
     sending.due(now=delivered_order.delivered_at + dt.timedelta(minutes=1))
     Invitation.objects.filter(pk=invitation.pk).update(
         status=InvitationStatus.ANSWERED, due_at=None
@@ -143,6 +148,7 @@ def test_no_reminder_once_answered(delivered_order, sending) -> None:
 def test_unanswered_invitation_expires(delivered_order, sending) -> None:
     SurveyFactory(is_active=True, delay_hours=0, expiry_days=30)
     invitation = invitation_schedule(order_id=delivered_order.pk, now=delivered_order.delivered_at)
+    assert invitation is not None
     sending.due(now=delivered_order.delivered_at + dt.timedelta(minutes=1))
     counts = sending.due(now=delivered_order.delivered_at + dt.timedelta(days=31))
     assert counts["expired"] == 1
@@ -154,6 +160,7 @@ def test_unanswered_invitation_expires(delivered_order, sending) -> None:
 def test_erased_customer_is_skipped_with_reason(delivered_order, sending) -> None:
     SurveyFactory(is_active=True, delay_hours=0)
     invitation = invitation_schedule(order_id=delivered_order.pk, now=delivered_order.delivered_at)
+    assert invitation is not None
     type(delivered_order.customer).objects.filter(pk=delivered_order.customer_id).update(
         erased_at=timezone.now()
     )
@@ -173,6 +180,7 @@ def test_opted_out_customer_is_skipped_with_reason(delivered_order, sending) -> 
         customer=delivered_order.customer, channel=Channel.EMAIL, status=ConsentStatus.OPT_OUT
     )
     invitation = invitation_schedule(order_id=delivered_order.pk, now=delivered_order.delivered_at)
+    assert invitation is not None
     assert sending.one(invitation_id=invitation.pk, now=timezone.now()) == "skipped"
     invitation.refresh_from_db()
     assert invitation.skip_reason == SkipReason.OPTED_OUT
@@ -183,6 +191,7 @@ def test_customer_without_address_is_skipped_with_reason(db: None, sending) -> N
     SurveyFactory(is_active=True, delay_hours=0)
     order = OrderFactory(customer=CustomerFactory(), delivered_at=timezone.now())
     invitation = invitation_schedule(order_id=order.pk, now=order.delivered_at)
+    assert invitation is not None
     sending.one(invitation_id=invitation.pk, now=timezone.now())
     invitation.refresh_from_db()
     assert invitation.skip_reason == SkipReason.NO_ADDRESS
@@ -197,6 +206,7 @@ def test_preferred_channel_sms_goes_through_the_sms_backend(db: None, sending) -
     IdentityFactory(customer=customer, kind=IdentityKind.EMAIL, value="x@example.com")
     order = OrderFactory(customer=customer, delivered_at=timezone.now())
     invitation = invitation_schedule(order_id=order.pk, now=order.delivered_at)
+    assert invitation is not None
     assert sending.one(invitation_id=invitation.pk, now=timezone.now()) == "sent"
     invitation.refresh_from_db()
     assert invitation.channel == Channel.SMS
@@ -215,6 +225,7 @@ def test_opted_out_of_preferred_channel_falls_back_to_email(db: None, sending) -
     ConsentFactory(customer=customer, channel=Channel.WHATSAPP, status=ConsentStatus.OPT_OUT)
     order = OrderFactory(customer=customer, delivered_at=timezone.now())
     invitation = invitation_schedule(order_id=order.pk, now=order.delivered_at)
+    assert invitation is not None
     sending.one(invitation_id=invitation.pk, now=timezone.now())
     invitation.refresh_from_db()
     assert invitation.channel == Channel.EMAIL
@@ -226,6 +237,7 @@ def test_failing_send_is_retried_then_shown_failed_and_never_sent_twice(
 ) -> None:
     SurveyFactory(is_active=True, delay_hours=0)
     invitation = invitation_schedule(order_id=delivered_order.pk, now=delivered_order.delivered_at)
+    assert invitation is not None
     settings.MAILERS = {"default": {"BACKEND": "feedback.tests.broken_mail.BrokenBackend"}}
     now = timezone.now()
     assert sending.due(now=now)["sent"] == 1

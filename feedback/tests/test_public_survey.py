@@ -129,7 +129,7 @@ def test_other_http_methods_are_refused(survey, customer) -> None:
     assert Client().put(_url(token)).status_code == 405
 
 
-def test_the_survey_page_carries_the_organisations_name_and_logo(client, settings, db) -> None:  # type: ignore[no-untyped-def]
+def test_the_survey_page_carries_the_organisations_name_and_logo(client, settings, db) -> None:
     from contacts.tests.factories import CustomerFactory
     from feedback.tests.factories import SurveyFactory
     from feedback.tests.helpers import sent_invitation

@@ -53,7 +53,7 @@ def test_rebuild_equals_live_computation(answers) -> None:
     start = today - dt.timedelta(days=13)
     rollup_rebuild(date_from=start, date_to=today)
     from_rollups = rollup_periods(date_from=start, date_to=today, group_by="month")
-    summed = {}
+    summed: dict[str, int] = {}
     for period in from_rollups:
         for name, value in period.counters.items():
             summed[name] = summed.get(name, 0) + value
