@@ -121,6 +121,17 @@ def _fresh_rate_limits() -> None:
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """A page served in Dutch leaves Dutch active in the thread; the next test starts in the
+    default language again."""
+    yield
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 # --- Threads with their own connections --------------------------------------------------
 
 
