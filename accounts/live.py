@@ -31,7 +31,8 @@ def live_version(key: str) -> str:
 
 
 def live_bump(*keys: str) -> None:
-    """Something behind ``keys`` changed: now, and once more after commit."""
+    """Something behind ``keys`` changed: now, and once more after commit (queued once per
+    transaction, however often it writes)."""
     if not keys:
         return
 
@@ -39,4 +40,10 @@ def live_bump(*keys: str) -> None:
         cache.set_many({key: uuid.uuid4().hex for key in keys}, TIMEOUT)
 
     bump()
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(
+        getattr(func, "live_keys", None) == keys for _, func, _ in connection.run_on_commit
+    ):
+        return
+    bump.live_keys = keys  # type: ignore[attr-defined]
     transaction.on_commit(bump)

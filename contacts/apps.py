@@ -23,5 +23,7 @@ class ContactsConfig(AppConfig):
         from .selectors.customers import customer_search_hits
 
         search_provider_register(
-            SearchProvider(key="customers", title=_("Customers"), find=customer_search_hits, order=20)
+            SearchProvider(
+                key="customers", title=_("Customers"), find=customer_search_hits, order=20
+            )
         )

@@ -10,8 +10,6 @@ from dataclasses import dataclass, field
 
 from django.utils.functional import Promise
 
-from accounts.models import User
-
 
 @dataclass(frozen=True)
 class SearchHit:
