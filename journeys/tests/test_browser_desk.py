@@ -58,6 +58,9 @@ def _sign_in(page: Page, live_server, username: str, next_url: str = "/inbox/") 
     page.get_by_label("User name").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    # The keys work once the deferred scripts have run.
+    page.wait_for_url(re.compile(r"^(?!.*/accounts/login/)"))
+    page.wait_for_load_state("load")
 
 
 @pytest.fixture
