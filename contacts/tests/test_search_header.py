@@ -13,11 +13,11 @@ from contacts.tests.factories import CustomerFactory, IdentityFactory
 pytestmark = pytest.mark.django_db
 
 FIND = reverse("contacts:find")
-HTMX = {"HTTP_HX_REQUEST": "true"}
+HTMX = {"HX-Request": "true"}
 
 
 @pytest.fixture
-def anna():  # type: ignore[no-untyped-def]
+def anna():
     customer = CustomerFactory(name="Anna de Vries")
     IdentityFactory(customer=customer, kind=IdentityKind.EMAIL, value="anna@example.nl")
     IdentityFactory(customer=customer, kind=IdentityKind.PHONE, value="+31612345678")
@@ -50,7 +50,7 @@ def test_enter_on_an_exact_handle_goes_to_the_customer(
 def test_typing_shows_hits_with_e_mail_and_phone(agent_client: Client, anna) -> None:
     namesake = CustomerFactory(name="Anna de Vries")
     IdentityFactory(customer=namesake, kind=IdentityKind.EMAIL, value="a.devries@example.com")
-    response = agent_client.get(FIND, {"q": "de Vries"}, **HTMX)
+    response = agent_client.get(FIND, {"q": "de Vries"}, headers=HTMX)
     assert response.status_code == 200 and "<html" not in response.text
     assert "anna@example.nl" in response.text and "+31612345678" in response.text
     assert "a.devries@example.com" in response.text
@@ -106,7 +106,7 @@ def test_the_query_count_does_not_grow_with_the_hits(
     # their e-mail addresses and phones, roles (navigation); the session comes from the
     # cache, and a name is no case number, so cases cost nothing.
     with django_assert_num_queries(7):
-        response = agent_client.get(FIND, {"q": "Dekker"}, **HTMX)
+        response = agent_client.get(FIND, {"q": "Dekker"}, headers=HTMX)
     assert response.status_code == 200
     assert response.text.count('<li class="find-hit') == min(rows, 8)
 

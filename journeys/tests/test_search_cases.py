@@ -14,7 +14,7 @@ from journeys.tests.factories import CaseFactory
 pytestmark = pytest.mark.django_db
 
 FIND = reverse("contacts:find")
-HTMX = {"HTTP_HX_REQUEST": "true"}
+HTMX = {"HX-Request": "true"}
 
 
 @pytest.mark.parametrize(
@@ -53,7 +53,7 @@ def test_typing_a_case_number_shows_the_case_and_its_customer(
 ) -> None:
     customer = CustomerFactory(name="Daan Visser")
     case = CaseFactory(department=contact_center, customer=customer, subject="Pakket kwijt")
-    response = agent_client.get(FIND, {"q": f"#{case.pk}"}, **HTMX)
+    response = agent_client.get(FIND, {"q": f"#{case.pk}"}, headers=HTMX)
     assert response.status_code == 200
     assert f"Case {case.pk}: Pakket kwijt" in response.text and "Daan Visser" in response.text
 
@@ -85,7 +85,7 @@ def test_bare_digits_that_are_also_a_customer_number_list_both(
     # The customer number is exact, the bare case number is not: Enter goes to the customer.
     assert response.status_code == 302
     assert response["Location"] == reverse("contacts:customer", args=[customer.pk])
-    listed = agent_client.get(FIND, {"q": str(case.pk)}, **HTMX).text
+    listed = agent_client.get(FIND, {"q": str(case.pk)}, headers=HTMX).text
     assert "Pakket kwijt" in listed and "Daan Visser" in listed
 
 
@@ -97,5 +97,5 @@ def test_a_case_number_costs_the_same_for_1_and_50_cases(
     cases = CaseFactory.create_batch(rows, department=contact_center)
     # user, roles and permissions, the identities the number may be, the case
     with django_assert_num_queries(5):
-        response = agent_client.get(FIND, {"q": f"#{cases[-1].pk}"}, **HTMX)
+        response = agent_client.get(FIND, {"q": f"#{cases[-1].pk}"}, headers=HTMX)
     assert response.text.count('<li class="find-hit') == 1
