@@ -249,8 +249,9 @@ def _new_count(raw: str) -> int:
 
 @require_GET
 def inbox_poll(request: HttpRequest) -> HttpResponse:
-    """Has the section changed since the page drew it? 204 without a body when not (one
-    query); otherwise the redrawn section, with how many cases are new or changed."""
+    """Has the section changed since the page drew it? 204 without a body when not (from
+    the cache while no case was written, else one query); otherwise the redrawn section,
+    with how many cases are new or changed."""
     try:
         token = signing.loads(request.GET.get("token", ""), salt=POLL_SALT, max_age=60 * 60 * 12)
         since = dt.datetime.fromtimestamp(float(token["s"]), tz=dt.UTC)
