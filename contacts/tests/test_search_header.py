@@ -127,3 +127,12 @@ def test_the_customer_page_search_shows_e_mail_and_phone_at_a_fixed_cost(
     newest = rows - 1  # recently active first, then the newest
     assert f"daan{newest}@example.nl" in response.text
     assert f"+3161000{newest:04d}" in response.text
+
+
+def test_the_search_box_and_the_shortcuts_speak_dutch(agent_client: Client, agent: User) -> None:
+    agent.language = "nl"
+    agent.save(update_fields=["language"])
+    page = agent_client.get(reverse("contacts:search"), headers={"Accept-Language": "nl"}).text
+    assert 'placeholder="Klant of zaaknummer"' in page
+    assert "Klanten en zaken zoeken" in page and "Sneltoetsen" in page
+    assert "Losse toetsen werken als je niet in een veld typt." in page
