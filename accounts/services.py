@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 
+from .live import live_bump, notifications_key
 from .models import ApiToken, Department, Notification, StaffingSlot, User
 from .roles import ROLE_PERMISSIONS, Role
 from .texts import Text, text_store
@@ -83,6 +84,7 @@ def notification_send(
             for u in people
         ]
     )
+    live_bump(*(notifications_key(u.pk) for u in people))
     if email:
         addressed = [n.pk for n, u in zip(notes, people, strict=True) if u.email]
         if addressed:
@@ -137,7 +139,10 @@ def notification_mark_read(*, user: User, notification_id: int | None = None) ->
     unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if notification_id is not None:
         unread = unread.filter(pk=notification_id)
-    return unread.update(read_at=timezone.now())
+    changed = unread.update(read_at=timezone.now())
+    if changed:
+        live_bump(notifications_key(user.pk))
+    return changed
 
 
 def notification_purge_read(*, days: int) -> int:

@@ -19,10 +19,12 @@ from . import selectors, services
 from .clientip import client_address
 from .forms import DepartmentSettingsForm, HolidayFormSet, OpeningHoursFormSet, StaffingForm
 from .health import health_report
+from .live import live_version, notifications_key
 from .ratelimit import PasswordChecksBusy, password_check_slot, rate_blocked, rate_hit, rate_parse
 from .roles import Role
 
 LOGIN_FAILURE_SCOPE = "login-failure"
+BELL_CURSOR_MAX = 64
 
 
 @require_GET
@@ -155,11 +157,26 @@ def notifications(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
+def _bell(request: HttpRequest) -> HttpResponse:
+    # The version is read before the notifications: a change in between shows again.
+    cursor = live_version(notifications_key(request.user.pk))
+    count, latest = selectors.notification_bell(user=request.user)
+    context = {"unread": count, "latest": latest, "cursor": cursor}
+    return render(request, "accounts/notifications.html#bellbox", context)
+
+
 @require_GET
 @never_cache
 def notification_bell(request: HttpRequest) -> HttpResponse:
-    count, latest = selectors.notification_bell(user=request.user)
-    return render(request, "accounts/notifications.html#bell", {"unread": count, "latest": latest})
+    """The bell, polled: 204 without a body while the ``cursor`` it was drawn with is the
+    current version of the user's notifications (no query but the user's); redrawn with
+    the new cursor otherwise."""
+    cursor = request.GET.get("cursor", "")
+    if len(cursor) > BELL_CURSOR_MAX or (cursor and not cursor.isalnum()):
+        return HttpResponse(_("This page is out of date; reload it."), status=400)
+    if cursor and cursor == live_version(notifications_key(request.user.pk)):
+        return HttpResponse(status=204)
+    return _bell(request)
 
 
 @require_POST
@@ -169,8 +186,5 @@ def notification_read(request: HttpRequest) -> HttpResponse:
         return HttpResponse(_("Unknown notification."), status=400)
     services.notification_mark_read(user=request.user, notification_id=int(raw) if raw else None)
     if request.htmx:
-        count, latest = selectors.notification_bell(user=request.user)
-        return render(
-            request, "accounts/notifications.html#bell", {"unread": count, "latest": latest}
-        )
+        return _bell(request)
     return redirect(reverse("accounts:notifications"))

@@ -18,3 +18,12 @@ class ContactsConfig(AppConfig):
         from .services.tracking import anymail_tracking_received
 
         tracking.connect(anymail_tracking_received, dispatch_uid="contacts.anymail_tracking")
+
+        from .search import SearchProvider, search_provider_register
+        from .selectors.customers import customer_search_hits
+
+        search_provider_register(
+            SearchProvider(
+                key="customers", title=_("Customers"), find=customer_search_hits, order=20
+            )
+        )

@@ -264,6 +264,10 @@ SECURE_CSP: dict[str, list[str]] = {
     "base-uri": [CSP.SELF],
     "object-src": [CSP.NONE],
 }
+# Sessions are read from the cache (and written through to the database): a request costs
+# no session query, which is what lets an idle poll answer with one query (the user's).
+# Several web processes need a shared cache (REDIS_URL), as for the other cached state.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 12
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie

@@ -60,10 +60,13 @@ class JourneysConfig(AppConfig):
 
         from accounts.models import Department, Holiday, OpeningHours
         from contacts.panels import CustomerPanel, panel_register
+        from contacts.search import SearchProvider, search_provider_register
         from contacts.signals import interaction_recorded, interactions_recorded_bulk
 
         from .caches import routing_config_clear, routing_config_tables_set, routing_config_watch
+        from .live import cases_watch
         from .models import RoutingRule, SlaPolicy
+        from .selectors.search import case_search_hits
 
         # Receivers run in the order connected: campaign attribution, routing, then the count.
         interaction_recorded.connect(_campaign_reply, dispatch_uid="journeys.campaign_reply")
@@ -79,6 +82,7 @@ class JourneysConfig(AppConfig):
             )
         )
         connection_created.connect(routing_config_watch, dispatch_uid="journeys.routing_config")
+        connection_created.connect(cases_watch, dispatch_uid="journeys.live_cases")
         post_migrate.connect(routing_config_clear, dispatch_uid="journeys.routing_config_clear")
         # The default SLA policies come back after a flush (transactional tests) too.
         post_migrate.connect(
@@ -87,6 +91,10 @@ class JourneysConfig(AppConfig):
         default = connections[DEFAULT_DB_ALIAS]
         if default.connection is not None:
             routing_config_watch(sender=type(default), connection=default)
+            cases_watch(sender=type(default), connection=default)
+        search_provider_register(
+            SearchProvider(key="cases", title=_("Cases"), find=case_search_hits, order=10)
+        )
         panel_register(
             CustomerPanel(
                 key="cases",

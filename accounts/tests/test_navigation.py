@@ -78,7 +78,7 @@ def test_the_navigation_costs_one_query_for_the_roles(
         "NAVIGATION",
         [("accounts:settings", f"Entry {i}", {Role.MANAGER}) for i in range(10)],
     )
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         assert len(_nav_links(manager_client)) == 10
 
 

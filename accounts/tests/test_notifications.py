@@ -47,12 +47,17 @@ def test_sending_creates_one_notification_per_active_recipient(
     }
 
 
+def _email_tasks(callbacks: list) -> list:
+    # The other callbacks bump the bell's version once the notification is visible.
+    return [c for c in callbacks if "send_notification_emails" in repr(c)]
+
+
 def test_e_mail_waits_for_the_commit(
     agent: User, django_capture_on_commit_callbacks, mailoutbox, eager_celery: None
 ) -> None:
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.notification_send(recipients=[agent], title="Case waiting")
-    assert len(callbacks) == 1
+    assert len(_email_tasks(callbacks)) == 1
     assert mailoutbox == []
     assert Notification.objects.filter(recipient=agent).count() == 1
 
@@ -96,7 +101,7 @@ def test_no_e_mail_is_queued_when_email_is_off_or_nobody_has_an_address(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         services.notification_send(recipients=[agent], title="One", email=False)
         services.notification_send(recipients=[silent], title="Two")
-    assert callbacks == []
+    assert _email_tasks(callbacks) == []
     assert mail.outbox == []
     assert Notification.objects.count() == 2
 
@@ -314,11 +319,10 @@ def test_viewing_the_inbox_or_the_bell_marks_nothing_read(
 
 # --- Query counts --------------------------------------------------------------------
 
-# session, user, groups (navigation), the page of notifications.
-INBOX_QUERIES = 4
-# session, user, the unread ids, groups (the navigation context processor runs for the
-# fragment too).
-BELL_QUERIES = 4
+# user, groups (navigation), the page of notifications; the session is in the cache.
+INBOX_QUERIES = 3
+# user, the unread ids, groups (the navigation context processor runs for the fragment too).
+BELL_QUERIES = 3
 
 
 @pytest.mark.parametrize("count", [1, 30])

@@ -475,13 +475,13 @@ def test_capacity_is_agents_times_contacts_per_agent_hour(contact_center: Depart
 
 # --- Query counts --------------------------------------------------------------------
 
-# session, user, the user's groups (roles, read once), "any department?", the departments,
+# user, the user's groups (roles, read once), "any department?", the departments,
 # the user's and the groups' permissions (the template asks perms.accounts.add_department).
-INDEX_QUERIES = 7
-# session, user, groups, department, its opening hours, its holidays.
-DEPARTMENT_QUERIES = 6
-# session, user, groups, department, its staffing slots.
-STAFFING_QUERIES = 5
+INDEX_QUERIES = 6
+# user, groups, department, its opening hours, its holidays.
+DEPARTMENT_QUERIES = 5
+# user, groups, department, its staffing slots.
+STAFFING_QUERIES = 4
 
 
 def test_settings_index_takes_a_pinned_number_of_queries(

@@ -178,6 +178,6 @@ def test_the_page_queries_do_not_grow_with_failures(
     customer = CustomerFactory()
     for n in range(rows):
         _failed(customer, channel=[Channel.EMAIL, Channel.SMS, Channel.WHATSAPP][n % 3])
-    # session, user, roles; sent today, failed counts, three failure lists; test messages.
-    with django_assert_num_queries(9):
+    # user, roles; sent today, failed counts, three failure lists; test messages.
+    with django_assert_num_queries(8):
         assert manager_client.get(PAGE).status_code == 200

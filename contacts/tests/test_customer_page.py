@@ -161,9 +161,9 @@ def test_page_query_count_is_the_same_for_1_and_50_rows(
         OrderFactory(customer=customer)
         IdentityFactory(customer=customer)
     ProfileQuestionFactory(key="unanswered")
-    # session, user, two for permissions, customer, identities, consents, facts, questions,
+    # user, two for permissions, customer, identities, consents, facts, questions,
     # orders, timeline, roles (navigation)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         response = agent_client.get(url(customer))
     assert response.status_code == 200
 

@@ -144,7 +144,7 @@ def test_the_list_costs_the_same_queries_for_one_pair_or_many(
     pairs: int, manager_client: Client, django_assert_num_queries
 ) -> None:
     _pairs(pairs)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = manager_client.get(URL)
     assert response.status_code == 200
 

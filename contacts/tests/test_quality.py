@@ -150,7 +150,7 @@ def test_the_page_costs_the_same_queries_for_one_row_or_many(
 ) -> None:
     for _ in range(rows):
         ProfileFactFactory(recorded_at=OLD)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = manager_client.get(URL)
     assert response.status_code == 200
 

@@ -151,8 +151,8 @@ def test_search_page_query_count_does_not_grow_with_results(
     agent_client: Client, django_assert_num_queries, rows
 ) -> None:
     CustomerFactory.create_batch(rows, name="Daan Dekker")
-    # session, user, two for permissions, identity matches (a word may be a customer
-    # number), names, roles (navigation)
+    # user, two for permissions, identity matches (a word may be a customer number), names,
+    # their e-mail addresses and phones, roles (navigation); the session is in the cache
     with django_assert_num_queries(7):
         response = agent_client.get(SEARCH, {"q": "Dekker"})
     assert response.status_code == 200

@@ -68,6 +68,7 @@ def search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET)
     query = form.cleaned_data["q"] if form.is_valid() else ""
     found = selectors.customer_search_page(user=request.user, query=query)
+    selectors.customer_contact_details(customers=found.customers)
     context = {"form": form, "found": found}
     # A history restore (back button after hx-push-url) needs the whole page.
     if request.htmx and not request.htmx.history_restore_request:

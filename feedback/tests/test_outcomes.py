@@ -339,9 +339,9 @@ def test_query_count_does_not_grow_with_period_or_departments(
     client.force_login(director)
     today = timezone.localdate()
     query = {"date_from": str(today - dt.timedelta(weeks=weeks)), "date_to": str(today)}
-    # Session, user, roles, departments (form and selector), the rollups, and the
+    # User, roles, departments (form and selector), the rollups, and the
     # permissions the feedback navigation reads.
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         response = client.get(OUTCOMES, query)
     assert response.status_code == 200
     assert response.context["board"].figures[2].value == f"{2 * departments * 7 * weeks:,}"
@@ -352,6 +352,6 @@ def test_query_count_is_the_same_with_1_and_50_rows(
     rows, manager_client, kcc, django_assert_num_queries
 ) -> None:
     _rollups([kcc], days=rows)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         response = manager_client.get(OUTCOMES)
     assert response.status_code == 200

@@ -62,7 +62,7 @@ def test_the_rules_page_costs_the_same_queries_for_one_rule_or_many(
     rows: int, manager_client: Client, sales: Department, django_assert_num_queries
 ) -> None:
     RoutingRuleFactory.create_batch(rows, department=sales)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         response = manager_client.get(URL)
     assert len(response.context["rules"]) == rows
 

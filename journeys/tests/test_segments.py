@@ -220,7 +220,7 @@ def test_segment_list_queries_do_not_grow(
     )
     marketer_client.get(reverse("journeys:segments"))  # warm the session and permission caches
     # The three of the page, then the labels of the questions and stages the conditions use.
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         assert marketer_client.get(reverse("journeys:segments")).status_code == 200
 
 

@@ -2,8 +2,9 @@
 sub-tasks asked of my department, with SLA colours, filters and keyset "load more".
 
 The inbox keeps itself current: every 10 s the page asks ``inbox/poll/`` whether anything
-in its section changed since it was drawn (one indexed query; 204 and no body when
-nothing did) or an SLA colour is due to change, and gets the refreshed section otherwise.
+in its section changed since it was drawn or an SLA colour is due to change, and gets the
+refreshed section if so. While no case was written anywhere the cache says so (journeys.live):
+204 and no body, without a query of its own; otherwise one indexed query on the section.
 """
 
 import datetime as dt
@@ -25,7 +26,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from accounts.live import live_version
 from journeys.forms import InboxFilterForm, SubTaskCompleteForm
+from journeys.live import CASES_KEY
 from journeys.models import OPEN_Q, Case, SubTask
 from journeys.selectors import cases as selectors
 from journeys.selectors.presence import Presence, presence_for_cases
@@ -145,12 +148,13 @@ def _poll_token(
     opened: dt.datetime,
     rows: list[CaseRow],
     since: dt.datetime | None,
+    version: str,
 ) -> str:
     """What the live poll needs, signed: who, which section, since when, and when the next
     SLA colour changes; so that the poll needs no permission look-ups of its own."""
     change = _next_colour_change(rows)
     since = since or timezone.now() - POLL_OVERLAP
-    return signing.dumps(
+    return _poll_sign(
         {
             "u": request.user.pk,
             "t": tab,
@@ -158,10 +162,13 @@ def _poll_token(
             "o": opened.timestamp(),
             "s": since.timestamp(),
             "c": change.timestamp() if change else None,
-        },
-        salt=POLL_SALT,
-        compress=True,
+            "v": version,
+        }
     )
+
+
+def _poll_sign(token: dict[str, Any]) -> str:
+    return signing.dumps(token, salt=POLL_SALT, compress=True)
 
 
 def _poll_scope(tab: str, *, user_id: int, department_id: int | None) -> QuerySet[Case] | None:
@@ -201,6 +208,8 @@ def _inbox(request: HttpRequest, *, since: dt.datetime | None = None) -> HttpRes
     else:
         filters, status = selectors.NO_FILTERS, 400
     params = {k: v for k, v in (form.cleaned_data.items() if form.is_valid() else []) if v}
+    # Read before the cases: a change in between makes the next poll look again.
+    version = live_version(CASES_KEY)
     section = _section(request, tab, filters)
     opened = _opened(request.GET.get("opened", ""))
     context = {
@@ -215,7 +224,12 @@ def _inbox(request: HttpRequest, *, since: dt.datetime | None = None) -> HttpRes
         "opened_time": date_format(timezone.localtime(opened), "TIME_FORMAT"),
         "shortcuts": case_views.shortcuts_json(INBOX_SHORTCUTS),
         "poll_token": _poll_token(
-            request, tab, opened=opened, rows=section.get("rows", []), since=since
+            request,
+            tab,
+            opened=opened,
+            rows=section.get("rows", []),
+            since=since,
+            version=version,
         ),
         **section,
     }
@@ -238,8 +252,9 @@ def _new_count(raw: str) -> int:
 
 @require_GET
 def inbox_poll(request: HttpRequest) -> HttpResponse:
-    """Has the section changed since the page drew it? 204 without a body when not (one
-    query); otherwise the redrawn section, with how many cases are new or changed."""
+    """Has the section changed since the page drew it? 204 without a body when not (from
+    the cache while no case was written, else one query); otherwise the redrawn section,
+    with how many cases are new or changed."""
     try:
         token = signing.loads(request.GET.get("token", ""), salt=POLL_SALT, max_age=60 * 60 * 12)
         since = dt.datetime.fromtimestamp(float(token["s"]), tz=dt.UTC)
@@ -248,8 +263,11 @@ def inbox_poll(request: HttpRequest) -> HttpResponse:
         return HttpResponse(_("This inbox is out of date; reload the page."), status=400)
     if token["u"] != request.user.pk:
         return HttpResponse(_("This inbox is out of date; reload the page."), status=400)
-    scope = _poll_scope(tab, user_id=request.user.pk, department_id=token["d"])
     colour_due = token["c"] is not None and timezone.now().timestamp() >= token["c"]
+    version = live_version(CASES_KEY)
+    if not colour_due and token.get("v") == version:
+        return HttpResponse(status=204)  # no case was written since the page was drawn
+    scope = _poll_scope(tab, user_id=request.user.pk, department_id=token["d"])
     changed: list[dt.datetime] = []
     if scope is not None and not colour_due:
         changed = list(
@@ -258,7 +276,9 @@ def inbox_poll(request: HttpRequest) -> HttpResponse:
             .values_list("updated_at", flat=True)[: NEW_SHOWN + 1]
         )
     if not changed and not colour_due:
-        return HttpResponse(status=204)
+        if scope is None:
+            return HttpResponse(status=204)
+        return _poll_renewed(request, {**token, "v": version})
     query = request.GET.copy()
     query.pop("token", None)
     query["tab"] = tab
@@ -268,6 +288,27 @@ def inbox_poll(request: HttpRequest) -> HttpResponse:
     request.GET = query  # type: ignore[assignment]
     response = _inbox(request, since=changed[0] if changed else None)
     patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _poll_renewed(request: HttpRequest, token: dict[str, Any]) -> HttpResponse:
+    """Cases changed elsewhere, none in this section: only the poll itself is swapped, to
+    carry the new version, so that the next idle poll answers from the cache again."""
+    query = request.GET.copy()
+    query.pop("token", None)
+    new_count = _new_count(query.pop("new", [""])[-1])
+    opened = _opened(str(token["o"]))
+    context = {
+        "tab": token["t"],
+        "is_more": False,
+        "poll_token": _poll_sign(token),
+        "new_count": new_count,
+        "filter_query": query.urlencode(),
+        "opened_time": date_format(timezone.localtime(opened), "TIME_FORMAT"),
+    }
+    response = render(request, f"{TEMPLATE}#live", context)
+    response["HX-Retarget"] = "#inbox-live"
+    response["HX-Reswap"] = "outerHTML"
     return response
 
 

@@ -1,12 +1,14 @@
 // Small behaviours that need no framework. Loaded as a static file (CSP: script-src 'self').
 (function () {
   "use strict";
-  // "/" focuses the page's search box, as in most web apps; Escape leaves it.
+  // "/" focuses the search box in the header (or the page's own), as in most web apps;
+  // Escape leaves a field.
   document.addEventListener("keydown", function (event) {
     const target = event.target;
-    const typing = target && (target.tagName === "INPUT" || target.tagName === "TEXTAREA" || target.isContentEditable);
-    if (event.key === "/" && !typing) {
-      const box = document.querySelector("[data-search-box]");
+    const typing = target && (target.tagName === "INPUT" || target.tagName === "TEXTAREA" ||
+      target.tagName === "SELECT" || target.isContentEditable);
+    if (event.key === "/" && !typing && !event.ctrlKey && !event.metaKey && !event.altKey) {
+      const box = document.querySelector("[data-quicksearch]") || document.querySelector("[data-search-box]");
       if (box) { event.preventDefault(); box.focus(); }
     } else if (event.key === "Escape" && typing) {
       target.blur();
