@@ -91,9 +91,12 @@ class Customer(models.Model):
     )
     erased_at = models.DateTimeField(_("erased"), null=True, blank=True)
 
-    # Set by the selectors for a page: the identities shown, whether the search matched exactly.
+    # Set by the selectors for a page: the identities shown, whether the search matched
+    # exactly, and the e-mail address and phone number that tell namesakes apart.
     shown_identities: "list[Identity]"
     exact_match: bool
+    shown_email: str
+    shown_phone: str
 
     class Meta:
         verbose_name = _("customer")

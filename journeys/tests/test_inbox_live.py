@@ -38,7 +38,7 @@ def _backdate(days: int = 1) -> None:
 
 
 @pytest.fixture(params=["configured-cache", "locmem-cache"])
-def poll_cache(request: pytest.FixtureRequest, settings) -> str:  # type: ignore[no-untyped-def]
+def poll_cache(request: pytest.FixtureRequest, settings) -> str:
     """The configured cache (Redis when REDIS_URL is set), then the in-process one."""
     if request.param == "locmem-cache":
         settings.CACHES = LOCMEM
