@@ -49,3 +49,16 @@ def _mail_attach(items: list[Interaction]) -> None:
     files = attachments_for(interaction_ids=[i.pk for i in items if i.mail is not None])
     for item in items:
         item.files = files.get(item.pk, [])
+
+
+def customer_latest_channel(*, customer: Customer, exclude: tuple[str, ...] = ()) -> str:
+    """The channel of ``customer``'s latest contact moment ("" when none); one query on
+    interaction_timeline_idx."""
+    channel = (
+        Interaction.objects.filter(customer=customer)
+        .exclude(channel__in=exclude)
+        .order_by("-occurred_at", "-id")
+        .values_list("channel", flat=True)
+        .first()
+    )
+    return channel or ""
