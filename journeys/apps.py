@@ -59,7 +59,7 @@ class JourneysConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from accounts.models import Department, Holiday, OpeningHours
-        from contacts.panels import CustomerPanel, panel_register
+        from contacts.panels import CustomerPanel, panel_register, timeline_refs_register
         from contacts.signals import interaction_recorded, interactions_recorded_bulk
 
         from .caches import routing_config_clear, routing_config_tables_set, routing_config_watch
@@ -87,6 +87,9 @@ class JourneysConfig(AppConfig):
         default = connections[DEFAULT_DB_ALIAS]
         if default.connection is not None:
             routing_config_watch(sender=type(default), connection=default)
+        from .selectors.timeline_refs import timeline_case_refs
+
+        timeline_refs_register("cases", timeline_case_refs)
         panel_register(
             CustomerPanel(
                 key="cases",

@@ -5,6 +5,7 @@ from accounts.models import User
 from contacts.mail.models import EmailDetail
 from contacts.mail.selectors import attachments_for
 from contacts.models import Channel, Customer, Interaction
+from contacts.panels import timeline_refs_list
 from contacts.selectors.data import Page, keyset_desc
 
 TIMELINE_PAGE = 25
@@ -62,3 +63,17 @@ def customer_latest_channel(*, customer: Customer, exclude: tuple[str, ...] = ()
         .first()
     )
     return channel or ""
+
+
+def timeline_refs_attach(*, user: User, items: list[Interaction]) -> None:
+    """``refs`` on each item: what the registered apps say it belongs to (its case), one
+    query per registered source for the whole page."""
+    for item in items:
+        item.refs = []
+    if not items:
+        return
+    by_id = {item.pk: item for item in items}
+    for refs in timeline_refs_list():
+        for interaction_id, ref in refs(user, list(by_id)).items():
+            if interaction_id in by_id:
+                by_id[interaction_id].refs.append(ref)

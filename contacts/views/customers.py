@@ -28,7 +28,11 @@ from contacts.panels import panel_list
 from contacts.selectors import customers as selectors
 from contacts.selectors.customers import CONSENT_CHANNELS
 from contacts.selectors.data import Page, cursor_decode
-from contacts.selectors.timeline import customer_latest_channel, timeline_page
+from contacts.selectors.timeline import (
+    customer_latest_channel,
+    timeline_page,
+    timeline_refs_attach,
+)
 from contacts.services.customers import (
     consent_set,
     customer_create,
@@ -49,6 +53,7 @@ def _timeline(
     """A page of the timeline with its labels and shortened bodies ready for the template:
     get_FOO_display and the truncatechars filter cost more than the rest of a row."""
     page = timeline_page(user=request.user, customer=customer, cursor=cursor, channel=channel)
+    timeline_refs_attach(user=request.user, items=page.items)
     for item in page.items:
         item.channel_label = CHANNEL_LABELS.get(item.channel, item.channel)
         item.direction_label = DIRECTION_LABELS.get(item.direction, item.direction)
