@@ -358,7 +358,7 @@ def test_registered_timeline_references_are_shown_with_or_without_a_link(
     plain = InteractionFactory(customer=customer)
     InteractionFactory(customer=customer)
 
-    def refs(user, ids):  # type: ignore[no-untyped-def]
+    def refs(user, ids):
         return {
             linked.pk: TimelineRef(label="Thing 1", url="/thing/1/"),
             plain.pk: TimelineRef(label="Thing 2"),

@@ -6,6 +6,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Department, User
+from contacts.models import Customer
 from contacts.tests.factories import CustomerFactory, InteractionFactory
 from journeys.models import CaseMessage
 from journeys.tests.factories import CaseFactory
@@ -13,7 +14,7 @@ from journeys.tests.factories import CaseFactory
 pytestmark = pytest.mark.django_db
 
 
-def _page(client: Client, customer) -> str:  # type: ignore[no-untyped-def]
+def _page(client: Client, customer: Customer) -> str:
     response = client.get(reverse("contacts:customer", args=[customer.pk]))
     assert response.status_code == 200
     return response.content.decode()
