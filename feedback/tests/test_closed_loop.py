@@ -94,7 +94,7 @@ def test_service_refuses_a_second_answer(customer) -> None:
     assert Response.objects.get().score == 9
 
 
-def _unhappy_followup(customer, django_capture_on_commit_callbacks, **answer):  # type: ignore[no-untyped-def]
+def _unhappy_followup(customer, django_capture_on_commit_callbacks, **answer):
     survey = SurveyFactory(kind=SurveyKind.GRADE)
     aspects = [
         SurveyAspectFactory(survey=survey, key="delivery", label_en="Delivery", order=1),
