@@ -137,7 +137,7 @@ class AnswerForm(forms.Form):
         error_messages={"required": _("Choose or give an answer; nothing was saved.")},
     )
     channel = forms.ChoiceField(
-        label=_("Answered on"),
+        label=_("Via channel"),
         choices=[("", "—"), *ANSWER_CHANNELS],
         required=False,
         error_messages={"invalid_choice": _("Choose the channel the customer answered on.")},

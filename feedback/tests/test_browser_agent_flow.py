@@ -64,6 +64,7 @@ def test_an_agent_follows_up_an_unhappy_customer(
         aspect_scores={delivery.pk: 2, product.pk: 9},
     )
     answer.refresh_from_db()
+    assert answer.followup_case_id is not None
     case = Case.objects.get(pk=answer.followup_case_id)
     w = Watched(page)
 
@@ -89,7 +90,7 @@ def test_an_agent_follows_up_an_unhappy_customer(
     assert answer_box.evaluate("e => e.validity.valueMissing") is True
     assert not ProfileFact.objects.exists()
     # The channel starts on the latest contact moment's (the survey answer, on the website).
-    channel_box = profile.get_by_label("Answered on")
+    channel_box = profile.get_by_label("Via channel")
     expect(channel_box).to_have_value(Channel.WEB)
     answer_box.select_option("no")
     channel_box.select_option(Channel.PHONE)
