@@ -165,3 +165,28 @@ def test_the_follow_up_panel_is_404_for_a_case_one_may_not_see(
     response = _unhappy_followup(customer, django_capture_on_commit_callbacks)
     url = reverse("feedback:case_followup_panel", kwargs={"case_id": response.followup_case_id})
     assert member_client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("aspects", [1, 20])
+def test_the_follow_up_panel_costs_the_same_queries_for_1_and_20_low_aspects(
+    aspects,
+    customer,
+    kcc,
+    agent,
+    agent_client,
+    django_capture_on_commit_callbacks,
+    eager_celery,
+    django_assert_num_queries,
+) -> None:
+    survey = SurveyFactory(kind=SurveyKind.GRADE)
+    scores = {SurveyAspectFactory(survey=survey).pk: 2 for _ in range(aspects)}
+    invitation, _token = sent_invitation(survey=survey, customer=customer)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = response_submit(invitation=invitation, score=2, aspect_scores=scores)
+    response.refresh_from_db()
+    url = reverse("feedback:case_followup_panel", kwargs={"case_id": response.followup_case_id})
+    agent_client.get(url)  # warm the session
+    # session, user, the case, the answer with its order, the low aspect scores
+    with django_assert_num_queries(5):
+        panel = agent_client.get(url).text
+    assert panel.count("<li>") == aspects
