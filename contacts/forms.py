@@ -127,9 +127,23 @@ class ConsentForm(forms.Form):
     )
 
 
+# The channels an answer can come in on: every channel but the internal note.
+ANSWER_CHANNELS = [(c.value, c.label) for c in Channel if c != Channel.NOTE]
+
+
 class AnswerForm(forms.Form):
     question = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-    value = forms.CharField(label=_("Answer"), max_length=500)
+    value = forms.CharField(
+        label=_("Answer"),
+        max_length=500,
+        error_messages={"required": _("Choose or give an answer; nothing was saved.")},
+    )
+    channel = forms.ChoiceField(
+        label=_("Via channel"),
+        choices=[("", "—"), *ANSWER_CHANNELS],
+        required=False,
+        error_messages={"invalid_choice": _("Choose the channel the customer answered on.")},
+    )
 
 
 class LogForm(forms.Form):

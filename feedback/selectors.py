@@ -18,7 +18,15 @@ from accounts.roles import Role
 from accounts.selectors import staffing_on_duty, user_has_role
 from contacts.models import Channel, Customer
 from contacts.selectors.data import Page, keyset_desc
-from feedback.models import DailyRollup, Dimension, Response, Survey, SurveyAspect
+from feedback.models import (
+    UNHAPPY_AT_OR_BELOW,
+    AspectScore,
+    DailyRollup,
+    Dimension,
+    Response,
+    Survey,
+    SurveyAspect,
+)
 from feedback.services.rollups import COUNTERS, response_aggregates
 from journeys.models import OPEN_Q, Case
 
@@ -483,6 +491,33 @@ def customer_responses(*, customer: Customer, limit: int = 10) -> list[Response]
         .select_related("survey", "followup_case")
         .order_by("-answered_at", "-id")[:limit]
     )
+
+
+@dataclass(frozen=True)
+class FollowupDetail:
+    """What triggered a follow-up case: the answer, its order and its low aspect scores."""
+
+    response: Response
+    low_aspects: list[AspectScore]
+
+
+def case_followup_detail(*, case: Case) -> FollowupDetail | None:
+    """The answer that opened ``case`` as its follow-up (None for any other case), with the
+    order it was about and the aspects scored at or below the unhappy mark; two queries."""
+    response = (
+        Response.objects.filter(followup_case=case)
+        .select_related("survey", "invitation__order")
+        .order_by("answered_at", "id")
+        .first()
+    )
+    if response is None:
+        return None
+    low = list(
+        AspectScore.objects.filter(response=response, score__lte=UNHAPPY_AT_OR_BELOW[response.kind])
+        .select_related("aspect")
+        .order_by("score", "aspect__order", "aspect_id")
+    )
+    return FollowupDetail(response=response, low_aspects=low)
 
 
 def survey_list(*, user: User) -> list[Survey]:

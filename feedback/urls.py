@@ -16,4 +16,5 @@ urlpatterns = [
     path("surveys/<int:pk>/", views.survey_edit, name="survey_edit"),
     path("surveys/<int:pk>/activate/", views.survey_make_active, name="survey_activate"),
     path("customers/<int:customer_id>/panel/", views.customer_panel, name="customer_panel"),
+    path("cases/<int:case_id>/followup/", views.case_followup_panel, name="case_followup_panel"),
 ]

@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from journeys.selectors.cases import case_get_for_user
+
 from . import outcomes as outcome_selectors
 from . import selectors
 from .charts import Chart, bar_chart, week_label
@@ -180,6 +182,15 @@ def survey_make_active(request: HttpRequest, pk: int) -> HttpResponse:
         request, _("“%(name)s” is now sent after every delivery.") % {"name": survey.name}
     )
     return redirect("feedback:surveys")
+
+
+@require_GET
+def case_followup_panel(request: HttpRequest, case_id: int) -> HttpResponse:
+    """HTML fragment on the case page of a feedback follow-up: the order (number, date), the
+    product and the low aspect scores of the answer that opened the case."""
+    case = case_get_for_user(user=request.user, case_id=case_id)
+    context = {"case": case, "detail": selectors.case_followup_detail(case=case)}
+    return render(request, "feedback/case_followup_panel.html", context)
 
 
 @require_GET

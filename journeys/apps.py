@@ -59,7 +59,7 @@ class JourneysConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from accounts.models import Department, Holiday, OpeningHours
-        from contacts.panels import CustomerPanel, panel_register
+        from contacts.panels import CustomerPanel, panel_register, timeline_refs_register
         from contacts.search import SearchProvider, search_provider_register
         from contacts.signals import interaction_recorded, interactions_recorded_bulk
 
@@ -95,6 +95,9 @@ class JourneysConfig(AppConfig):
         search_provider_register(
             SearchProvider(key="cases", title=_("Cases"), find=case_search_hits, order=10)
         )
+        from .selectors.timeline_refs import timeline_case_refs
+
+        timeline_refs_register("cases", timeline_case_refs)
         panel_register(
             CustomerPanel(
                 key="cases",

@@ -5,6 +5,7 @@ from accounts.models import User
 from contacts.mail.models import EmailDetail
 from contacts.mail.selectors import attachments_for
 from contacts.models import Channel, Customer, Interaction
+from contacts.panels import timeline_refs_list
 from contacts.selectors.data import Page, keyset_desc
 
 TIMELINE_PAGE = 25
@@ -49,3 +50,30 @@ def _mail_attach(items: list[Interaction]) -> None:
     files = attachments_for(interaction_ids=[i.pk for i in items if i.mail is not None])
     for item in items:
         item.files = files.get(item.pk, [])
+
+
+def customer_latest_channel(*, customer: Customer, exclude: tuple[str, ...] = ()) -> str:
+    """The channel of ``customer``'s latest contact moment ("" when none); one query on
+    interaction_timeline_idx."""
+    channel = (
+        Interaction.objects.filter(customer=customer)
+        .exclude(channel__in=exclude)
+        .order_by("-occurred_at", "-id")
+        .values_list("channel", flat=True)
+        .first()
+    )
+    return channel or ""
+
+
+def timeline_refs_attach(*, user: User, items: list[Interaction]) -> None:
+    """``refs`` on each item: what the registered apps say it belongs to (its case), one
+    query per registered source for the whole page."""
+    for item in items:
+        item.refs = []
+    if not items:
+        return
+    by_id = {item.pk: item for item in items}
+    for refs in timeline_refs_list():
+        for interaction_id, ref in refs(user, list(by_id)).items():
+            if interaction_id in by_id:
+                by_id[interaction_id].refs.append(ref)

@@ -17,7 +17,14 @@ from contacts.models import (
     IdentityKind,
     Interaction,
 )
-from contacts.panels import _PANELS, CustomerPanel, panel_register
+from contacts.panels import (
+    _PANELS,
+    _TIMELINE_REFS,
+    CustomerPanel,
+    TimelineRef,
+    panel_register,
+    timeline_refs_register,
+)
 from contacts.signals import interaction_recorded
 from contacts.tests.factories import (
     ConsentFactory,
@@ -162,8 +169,8 @@ def test_page_query_count_is_the_same_for_1_and_50_rows(
         IdentityFactory(customer=customer)
     ProfileQuestionFactory(key="unanswered")
     # user, two for permissions, customer, identities, consents, facts, questions,
-    # orders, timeline, roles (navigation)
-    with django_assert_num_queries(11):
+    # orders, timeline, the timeline's references (cases), roles (navigation)
+    with django_assert_num_queries(12):
         response = agent_client.get(url(customer))
     assert response.status_code == 200
 
@@ -333,3 +340,36 @@ def test_registered_panels_load_with_htmx_and_have_a_link(agent_client, customer
     panel_url = url(customer, "customer_edit")
     assert f'hx-get="{panel_url}" hx-trigger="load"' in body
     assert f'<a href="{panel_url}">' in body
+
+
+def test_open_cases_and_the_other_panels_come_before_the_timeline(agent_client, customer) -> None:
+    for _ in range(30):
+        InteractionFactory(customer=customer)
+    body = agent_client.get(url(customer)).content.decode()
+    assert 'id="h-panel-cases"' in body  # the journeys app's open cases, by the registry
+    assert body.index('id="h-panel-cases"') < body.index('id="h-timeline"')
+    assert body.rindex('class="card panel"') < body.index('id="h-timeline"')
+
+
+def test_registered_timeline_references_are_shown_with_or_without_a_link(
+    agent_client, customer
+) -> None:
+    linked = InteractionFactory(customer=customer)
+    plain = InteractionFactory(customer=customer)
+    InteractionFactory(customer=customer)
+
+    def refs(user, ids):
+        return {
+            linked.pk: TimelineRef(label="Thing 1", url="/thing/1/"),
+            plain.pk: TimelineRef(label="Thing 2"),
+            999_999: TimelineRef(label="Not on this page", url="/thing/3/"),
+        }
+
+    timeline_refs_register("test-refs", refs)
+    try:
+        body = agent_client.get(url(customer)).content.decode()
+    finally:
+        _TIMELINE_REFS.pop("test-refs")
+    assert '<a class="moment-ref" href="/thing/1/">Thing 1</a>' in body
+    assert '<span class="moment-ref">Thing 2</span>' in body
+    assert "Not on this page" not in body

@@ -1,15 +1,18 @@
 """Progressive profiling: the one next question, answers with history, and questions asked
 again."""
 
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from contacts.models import AnswerType, FactAskedAgain, ProfileFact
+from contacts.models import AnswerType, Channel, FactAskedAgain, ProfileFact
 from contacts.selectors.customers import profile_next_for
 from contacts.services.profiling import FactOutcome, profile_fact_record
 from contacts.tests.factories import (
     CustomerFactory,
+    InteractionFactory,
     ProfileFactFactory,
     ProfileQuestionFactory,
 )
@@ -205,3 +208,108 @@ def test_profile_question_is_editable_in_the_admin(admin_client, catalogue) -> N
     )
     assert response.status_code == 200
     assert "ask_after" in response.content.decode()
+
+
+def _answer_select(body: str) -> str:
+    match = re.search(r'<select name="value" id="id_answer"[^>]*>(.*?)</select>', body, re.S)
+    assert match is not None
+    return match.group(1)
+
+
+def _channel_selected(body: str) -> str:
+    match = re.search(r'<select name="channel" id="id_answer_channel">(.*?)</select>', body, re.S)
+    assert match is not None
+    selected = re.findall(r'<option value="([^"]*)" selected>', match.group(1))
+    assert len(selected) <= 1
+    return selected[0] if selected else ""
+
+
+@pytest.mark.parametrize(
+    ("answer_type", "choices"), [(AnswerType.YES_NO, ""), (AnswerType.CHOICE, "rood\ngroen")]
+)
+def test_a_yes_no_or_choice_question_has_nothing_preselected(
+    agent_client, answer_type, choices
+) -> None:
+    ProfileQuestionFactory(key="pets", label_en="Pets?", answer_type=answer_type, choices=choices)
+    customer = CustomerFactory()
+    body = agent_client.get(reverse("contacts:customer", args=[customer.pk])).content.decode()
+    options = _answer_select(body)
+    assert options.startswith('<option value="" selected>')
+    assert options.count(" selected") == 1
+
+
+def test_saving_a_yes_no_question_without_a_choice_is_an_error_and_records_nothing(
+    agent_client,
+) -> None:
+    question = ProfileQuestionFactory(key="pets", label_en="Pets?", answer_type=AnswerType.YES_NO)
+    customer = CustomerFactory()
+    response = agent_client.post(
+        answer_url(customer),
+        {"question": question.pk, "value": "", "channel": "phone"},
+        headers={"HX-Request": "true"},
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Choose or give an answer; nothing was saved." in body
+    assert "Answer saved." not in body
+    assert not ProfileFact.objects.exists()
+    assert not FactAskedAgain.objects.exists()
+
+
+def test_the_agent_picks_the_answer_channel_and_it_is_stored_and_shown(
+    agent_client, catalogue
+) -> None:
+    customer = CustomerFactory()
+    response = agent_client.post(
+        answer_url(customer),
+        {"question": catalogue[0].pk, "value": "2", "channel": Channel.WHATSAPP},
+        headers={"HX-Request": "true"},
+    )
+    assert ProfileFact.objects.get().source_channel == Channel.WHATSAPP
+    body = response.content.decode()
+    assert "WhatsApp" in body.split('id="next-question"')[0]
+    # The next question starts on the channel just used.
+    assert _channel_selected(body) == Channel.WHATSAPP
+
+
+@pytest.mark.parametrize("channel", ["pigeon", Channel.NOTE])
+def test_an_unknown_answer_channel_is_refused_and_records_nothing(
+    agent_client, catalogue, channel
+) -> None:
+    response = agent_client.post(
+        answer_url(CustomerFactory()),
+        {"question": catalogue[0].pk, "value": "2", "channel": channel},
+    )
+    assert response.status_code == 400
+    assert "Choose the channel the customer answered on." in response.content.decode()
+    assert not ProfileFact.objects.exists()
+
+
+def test_the_answer_channel_defaults_to_the_latest_contact_moment(agent_client, catalogue) -> None:
+    customer = CustomerFactory()
+    InteractionFactory(customer=customer, channel=Channel.EMAIL)
+    InteractionFactory(customer=customer, channel=Channel.SMS)
+    InteractionFactory(customer=customer, channel=Channel.NOTE)  # no contact with the customer
+    page = reverse("contacts:customer", args=[customer.pk])
+    assert _channel_selected(agent_client.get(page).content.decode()) == Channel.SMS
+    # Also when the timeline on the page is filtered to another channel.
+    filtered = agent_client.get(page, {"channel": Channel.EMAIL}).content.decode()
+    assert _channel_selected(filtered) == Channel.SMS
+
+
+def test_the_answer_channel_defaults_to_the_case_s_channel_when_asked(
+    agent_client, catalogue
+) -> None:
+    customer = CustomerFactory()
+    InteractionFactory(customer=customer, channel=Channel.SMS)
+    page = reverse("contacts:customer", args=[customer.pk])
+    body = agent_client.get(page, {"answer_channel": Channel.EMAIL}).content.decode()
+    assert _channel_selected(body) == Channel.EMAIL
+    bad = agent_client.get(page, {"answer_channel": "pigeon"}).content.decode()
+    assert _channel_selected(bad) == Channel.SMS
+
+
+def test_without_contact_moments_no_answer_channel_is_preselected(agent_client, catalogue) -> None:
+    customer = CustomerFactory()
+    body = agent_client.get(reverse("contacts:customer", args=[customer.pk])).content.decode()
+    assert _channel_selected(body) == ""

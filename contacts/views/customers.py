@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from contacts.forms import (
+    ANSWER_CHANNELS,
     LOG_KIND_LABELS,
     AnswerForm,
     ConsentForm,
@@ -27,7 +28,11 @@ from contacts.panels import panel_list
 from contacts.selectors import customers as selectors
 from contacts.selectors.customers import CONSENT_CHANNELS
 from contacts.selectors.data import Page, cursor_decode
-from contacts.selectors.timeline import timeline_page
+from contacts.selectors.timeline import (
+    customer_latest_channel,
+    timeline_page,
+    timeline_refs_attach,
+)
 from contacts.services.customers import (
     consent_set,
     customer_create,
@@ -48,6 +53,7 @@ def _timeline(
     """A page of the timeline with its labels and shortened bodies ready for the template:
     get_FOO_display and the truncatechars filter cost more than the rest of a row."""
     page = timeline_page(user=request.user, customer=customer, cursor=cursor, channel=channel)
+    timeline_refs_attach(user=request.user, items=page.items)
     for item in page.items:
         item.channel_label = CHANNEL_LABELS.get(item.channel, item.channel)
         item.direction_label = DIRECTION_LABELS.get(item.direction, item.direction)
@@ -114,6 +120,25 @@ def _panels(customer: Customer) -> list[dict[str, Any]]:
     return shown
 
 
+def _answer_channel_default(
+    request: HttpRequest, customer: Customer, timeline: Page[Interaction], *, unfiltered: bool
+) -> str:
+    """The channel the answer form starts on: the one asked for (the case page links here
+    with its case's channel), else the customer's latest contact moment's (an internal
+    note is no contact). The first timeline page usually has it: no query then."""
+    answer_channels = {value for value, _label in ANSWER_CHANNELS}
+    asked = request.POST.get("channel") or request.GET.get("answer_channel", "")
+    if asked in answer_channels:
+        return asked
+    if unfiltered:
+        for item in timeline.items:
+            if item.channel in answer_channels:
+                return item.channel
+        if timeline.next_cursor is None:
+            return ""
+    return customer_latest_channel(customer=customer, exclude=(Channel.NOTE,))
+
+
 def _timeline_args(request: HttpRequest) -> tuple[str | None, str | None]:
     cursor = request.GET.get("cursor") or None
     if cursor is not None and cursor_decode(cursor) is None:
@@ -135,10 +160,18 @@ def _page_context(
     channel: str | None = None,
 ) -> dict[str, Any]:
     overview = selectors.customer_overview(user=request.user, customer=customer)
+    timeline = _timeline(request, customer, cursor=cursor, channel=channel)
+    answer_channel = ""
+    if overview.next_question is not None and request.user.has_perm("contacts.add_profilefact"):
+        answer_channel = _answer_channel_default(
+            request, customer, timeline, unfiltered=cursor is None and channel is None
+        )
     return {
         "customer": customer,
         "overview": overview,
-        "timeline": _timeline(request, customer, cursor=cursor, channel=channel),
+        "timeline": timeline,
+        "answer_channels": ANSWER_CHANNELS,
+        "answer_channel": answer_channel,
         "channel": channel or "",
         # Only forms that came back with errors; the empty forms are written out in HTML.
         "answer_form": answer_form,
@@ -211,9 +244,7 @@ def customer_answer(request: HttpRequest, customer_id: int) -> HttpResponse:
                     question=question,
                     value=form.cleaned_data["value"],
                     user=request.user,
-                    channel=request.POST.get("channel", "")
-                    if request.POST.get("channel") in Channel.values
-                    else "",
+                    channel=form.cleaned_data["channel"],
                 )
             except ValidationError as exc:
                 form.add_error("value", exc)

@@ -23,12 +23,14 @@ from feedback.models import (
     Sentiment,
 )
 from feedback.sentiment import sentiment_label, text_label
-from journeys.models import Case
+from journeys.models import Case, Priority
 from journeys.services.routing import case_route
 
 logger = logging.getLogger(__name__)
 
+# An unhappy customer waits for nobody's office hours: 48 hours on the clock from the answer.
 FOLLOWUP_HOURS = 48
+FOLLOWUP_PRIORITY = Priority.HIGH
 SURVEY_SOURCE = "survey"
 
 
@@ -175,8 +177,15 @@ def response_followup_open(*, response_id: int) -> Case | None:
             channel=Channel.WEB,
             topic="feedback",
             origin=response.interaction,
-            resolution_hours=FOLLOWUP_HOURS,
+            priority=FOLLOWUP_PRIORITY,
             department=_followup_department(),
+        )
+        # The router counts business hours; the follow-up promise is clock hours.
+        case.resolution_due = response.answered_at + dt.timedelta(hours=FOLLOWUP_HOURS)
+        if case.first_response_due is not None:
+            case.first_response_due = min(case.first_response_due, case.resolution_due)
+        Case.objects.filter(pk=case.pk).update(
+            resolution_due=case.resolution_due, first_response_due=case.first_response_due
         )
         Response.objects.filter(pk=response.pk, followup_case__isnull=True).update(
             followup_case=case

@@ -18,6 +18,7 @@ from django.utils.dateparse import parse_datetime
 from accounts.models import Department, User
 from accounts.roles import Role
 from accounts.selectors import user_roles
+from contacts.models import Customer
 from journeys.models import (
     OPEN_Q,
     CannedReply,
@@ -347,17 +348,28 @@ def case_detail(*, case: Case) -> CaseDetail:
     )
 
 
+def canned_reply_language_default() -> str:
+    """The organisation's default language: the one a new customer gets."""
+    return str(Customer._meta.get_field("language").default)
+
+
 def canned_reply_list_for_case(*, user: User, case: Case) -> list[CannedReply]:
-    """Canned replies of the case's department (and the user's own) in the customer's
-    language, and the language-neutral ones, for inserting."""
+    """Canned replies of the case's department (and the user's own) for inserting: those in
+    the customer's language first, then the language-neutral ones. When the customer's
+    language has none, the organisation's default language takes its place. One query."""
     departments = {case.department_id}
     if user.department_id:
         departments.add(user.department_id)
-    return list(
+    wanted = case.customer.language or canned_reply_language_default()
+    fallback = canned_reply_language_default()
+    found = list(
         CannedReply.objects.filter(
-            Q(language=case.customer.language) | Q(language=""), department_id__in=departments
-        ).order_by("title", "id")[:100]
+            language__in={wanted, fallback, ""}, department_id__in=departments
+        ).order_by("title", "id")[:300]
     )
+    language = wanted if any(r.language == wanted for r in found) else fallback
+    chosen = [r for r in found if r.language == language]
+    return (chosen + [r for r in found if r.language == ""])[:100]
 
 
 def canned_reply_get_for_case(*, user: User, case: Case, reply_id: int) -> CannedReply | None:

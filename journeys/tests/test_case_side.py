@@ -158,3 +158,15 @@ def test_the_customer_panel_queries_do_not_grow(
     agent_client.get(_url(case, "case_customer_panel"))  # warm the session
     with django_assert_num_queries(9):
         assert agent_client.get(_url(case, "case_customer_panel")).status_code == 200
+
+
+def test_the_customer_panel_answers_on_the_case_s_channel(
+    agent_client: Client, agent: User, contact_center: Department
+) -> None:
+    customer = CustomerFactory()
+    ProfileQuestionFactory(key="pets", label_en="Any pets?")
+    origin = InteractionFactory(customer=customer, channel="whatsapp")
+    case = CaseFactory(department=contact_center, owner=agent, customer=customer, origin=origin)
+    text = agent_client.get(_url(case, "case_customer_panel"), **HTMX).text
+    answer = reverse("contacts:customer", args=[customer.pk]) + "?answer_channel=whatsapp"
+    assert f'href="{answer}#next-question"' in text

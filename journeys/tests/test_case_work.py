@@ -3,6 +3,7 @@ always reaches a person, the escalation mark, canned replies in the customer's l
 the last-message column and a second answer that needs confirming."""
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
@@ -294,6 +295,40 @@ def test_canned_replies_come_in_the_customers_language_and_neutral_ones(
     page = agent_client.get(_url(english)).text
     assert "Delivery EN" in page and "Case number" in page
     assert "Levering NL" not in page
+
+
+def _canned_titles(page: str) -> list[str]:
+    line = page.split('<p class="canned">')[1].split("</p>")[0]
+    return re.findall(r'hx-swap="outerHTML">([^<]+)</a>', line)
+
+
+def test_canned_replies_in_the_customers_language_come_before_the_neutral_ones(
+    agent_client: Client, agent: User, contact_center: Department
+) -> None:
+    CannedReplyFactory(department=contact_center, title="A neutral", language="")
+    CannedReplyFactory(department=contact_center, title="B levering", language="nl")
+    CannedReplyFactory(department=contact_center, title="C delivery", language="en")
+    CannedReplyFactory(department=contact_center, title="D retour", language="nl")
+    dutch = CaseFactory(
+        department=contact_center, owner=agent, customer=CustomerFactory(language="nl")
+    )
+    assert _canned_titles(agent_client.get(_url(dutch)).text) == [
+        "B levering",
+        "D retour",
+        "A neutral",
+    ]
+
+
+def test_without_replies_in_the_customers_language_the_default_language_is_offered(
+    agent_client: Client, agent: User, contact_center: Department
+) -> None:
+    CannedReplyFactory(department=contact_center, title="Levering", language="nl")
+    CannedReplyFactory(department=contact_center, title="Zaaknummer", language="")
+    CannedReplyFactory(department=DepartmentFactory(), title="Other department", language="en")
+    english = CaseFactory(
+        department=contact_center, owner=agent, customer=CustomerFactory(language="en")
+    )
+    assert _canned_titles(agent_client.get(_url(english)).text) == ["Levering", "Zaaknummer"]
 
 
 # --- Last message ----------------------------------------------------------------------------

@@ -39,6 +39,7 @@ from journeys.forms import (
     form_add_service_errors,
 )
 from journeys.models import Case
+from journeys.panels import case_panel_list
 from journeys.selectors import cases as selectors
 from journeys.selectors.presence import presence_list
 from journeys.services import cases as services
@@ -119,6 +120,14 @@ def _render_case(
         "case_error": error,
         "shortcuts": shortcuts_json(CASE_SHORTCUTS),
         "others": presence_list(case_id=case.pk, exclude_user_id=request.user.pk),
+        "case_panels": [
+            {
+                "key": p.key,
+                "title": p.title,
+                "url": reverse(p.url_name, kwargs={"case_id": case.pk}),
+            }
+            for p in case_panel_list(case=case)
+        ],
         **_forms(case, bound or {}, seen),
     }
     if context["may_work"] and case.is_open:
