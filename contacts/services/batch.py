@@ -8,13 +8,14 @@ whole when a concurrent writer inserts one of its identities or keys first.
 """
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
 from django.db import IntegrityError, transaction
 from django.db.models import Model
+from django.utils import timezone
 
 from contacts.channels import channel_identity_kinds
 from contacts.models import (
@@ -24,7 +25,12 @@ from contacts.models import (
     Interaction,
     Order,
 )
-from contacts.services.bulk import identities_lookup, natural_keys_lookup, timestamps_raise
+from contacts.services.bulk import (
+    identities_lookup,
+    models_insert,
+    natural_keys_lookup,
+    timestamps_raise,
+)
 from contacts.services.identity import IdentityValue
 from contacts.services.intake import ATTEMPTS, SHARED_IDENTITIES_REASON
 from contacts.signals import interaction_stored, interactions_recorded_bulk
@@ -123,10 +129,13 @@ class _Resolver:
                 mine.append(identity)
         return customer, created, mine
 
-    def write(self) -> None:
-        """Insert the new customers and identities, fill empty names, record duplicates."""
-        Customer.objects.bulk_create(self.new_customers)
-        Identity.objects.bulk_create(self.new_identities)
+    def write(self, *, now: dt.datetime, then: tuple[type[Model], Sequence[Model]]) -> None:
+        """Insert the new customers and identities and ``then`` (the rows that point at
+        them), fill empty names, record duplicates."""
+        models_insert(
+            groups=[(Customer, self.new_customers), (Identity, self.new_identities), then],
+            now=now,
+        )
         if self.named:
             Customer.objects.bulk_update(list(self.named.values()), ["name"])
         candidates = {(min(a.pk, b.pk), max(a.pk, b.pk)) for a, b in self.pairs if a.pk != b.pk}
@@ -145,9 +154,23 @@ def _newest_first(customer: Customer) -> tuple[float, int]:
     return (at.timestamp() if at else float("-inf"), customer.pk or 0)
 
 
-def _latest(into: dict[int, dt.datetime], pk: int | None, at: dt.datetime) -> None:
-    if pk is not None and (pk not in into or into[pk] < at):
-        into[pk] = at
+def _raise_stored(
+    *,
+    model: type[Model],
+    column: str,
+    rows: Iterable[tuple[Model | None, dt.datetime]],
+    inserted: Sequence[Model],
+) -> None:
+    """Raise ``column`` of each stored row to the latest time it is paired with, in one
+    statement; rows this batch inserted were written with their latest time already."""
+    fresh = {id(row) for row in inserted}
+    latest: dict[int, dt.datetime] = {}
+    for row, at in rows:
+        if row is None or id(row) in fresh:
+            continue
+        if row.pk not in latest or latest[row.pk] < at:
+            latest[row.pk] = at
+    timestamps_raise(model=model, column=column, values=latest)
 
 
 def _retrying[T](run: Callable[[], T]) -> T:
@@ -235,21 +258,20 @@ def _interactions(items: Sequence[InteractionItem]) -> list[ItemResult]:
             external_id=item.external_id,
         )
         new.append((index, moment, created))
-    resolver.write()
     moments = [moment for _, moment, _ in new]
-    Interaction.objects.bulk_create(moments)
-    # Rows that existed before the batch: raise their timestamps in one statement each.
-    seen: dict[int, dt.datetime] = {}
-    last: dict[int, dt.datetime] = {}
-    fresh_identities = {id(i) for i in resolver.new_identities}
-    fresh_customers = {id(c) for c in resolver.new_customers}
-    for moment in moments:
-        if moment.identity is not None and id(moment.identity) not in fresh_identities:
-            _latest(seen, moment.identity_id, moment.occurred_at)
-        if id(moment.customer) not in fresh_customers:
-            _latest(last, moment.customer_id, moment.occurred_at)
-    timestamps_raise(model=Identity, column="last_seen", values=seen)
-    timestamps_raise(model=Customer, column="last_interaction_at", values=last)
+    resolver.write(now=timezone.now(), then=(Interaction, moments))
+    _raise_stored(
+        model=Identity,
+        column="last_seen",
+        rows=((m.identity, m.occurred_at) for m in moments),
+        inserted=resolver.new_identities,
+    )
+    _raise_stored(
+        model=Customer,
+        column="last_interaction_at",
+        rows=((m.customer, m.occurred_at) for m in moments),
+        inserted=resolver.new_customers,
+    )
     if moments:
         interactions_recorded_bulk.send(
             sender=Interaction,
@@ -302,13 +324,12 @@ def _orders(items: Sequence[OrderItem]) -> list[ItemResult]:
             ordered_at=item.ordered_at,
         )
         new.append((index, order, created))
-    resolver.write()
     orders = [order for _, order, _ in new]
-    Order.objects.bulk_create(orders)
-    purchases: dict[int, dt.datetime] = {}
-    fresh_customers = {id(c) for c in resolver.new_customers}
-    for order in orders:
-        if id(order.customer) not in fresh_customers:
-            _latest(purchases, order.customer_id, order.ordered_at)
-    timestamps_raise(model=Customer, column="last_purchase_at", values=purchases)
+    resolver.write(now=timezone.now(), then=(Order, orders))
+    _raise_stored(
+        model=Customer,
+        column="last_purchase_at",
+        rows=((o.customer, o.ordered_at) for o in orders),
+        inserted=resolver.new_customers,
+    )
     return _results(items, stored, new)

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from enum import Enum
 
 from django.db import connection
+from django.db.backends.utils import CursorWrapper
 from django.db.models import JSONField, Model
 
 from contacts.models import Identity
@@ -80,19 +81,46 @@ def _copy_value(value: object) -> object:
     return value
 
 
-def models_insert[M: Model](*, model: type[M], objs: Sequence[M], now: dt.datetime) -> None:
-    """Insert new, unsaved ``objs`` of ``model`` and give each its primary key, like
-    ``bulk_create`` but without its per-field work: on PostgreSQL the keys come from the
-    sequence in one query and the rows go in with one COPY; elsewhere ``bulk_create``.
+def models_insert(
+    *, groups: Sequence[tuple[type[Model], Sequence[Model]]], now: dt.datetime
+) -> None:
+    """Insert new, unsaved objects and give each its primary key, like ``bulk_create`` but
+    without its per-field work. ``groups`` is (model, objects) with parents before their
+    children. On PostgreSQL the keys of all groups come from their sequences in one query
+    and each group's rows go in with one COPY; elsewhere ``bulk_create`` per group.
 
-    Related objects saved earlier in the same batch are picked up by their key, and
+    Related objects saved earlier (or in an earlier group) are picked up by their key, and
     ``auto_now``/``auto_now_add`` fields get ``now``. Fields must hold values the driver
     takes as they are (strings, numbers, datetimes, Decimals, booleans, None)."""
-    if not objs:
+    groups = [(model, objs) for model, objs in groups if objs]
+    if not groups:
         return
     if connection.vendor != "postgresql":
-        model._default_manager.bulk_create(objs)
+        for model, objs in groups:
+            model._default_manager.bulk_create(objs)
         return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            " UNION ALL ".join(
+                f"(SELECT {n}, nextval(pg_get_serial_sequence(%s, 'id')) "
+                "FROM generate_series(1, %s))"
+                for n in range(len(groups))
+            ),
+            [value for model, objs in groups for value in (model._meta.db_table, len(objs))],
+        )
+        ids: list[list[int]] = [[] for _ in groups]
+        for n, pk in cursor.fetchall():
+            ids[n].append(pk)
+        for (_model, objs), keys in zip(groups, ids, strict=True):
+            for pk, obj in zip(keys, objs, strict=True):
+                obj.pk = pk
+        for model, objs in groups:
+            _copy(cursor, model, objs, now)
+
+
+def _copy(
+    cursor: CursorWrapper, model: type[Model], objs: Sequence[Model], now: dt.datetime
+) -> None:
     meta = model._meta
     stamped = [
         f.attname
@@ -106,30 +134,23 @@ def models_insert[M: Model](*, model: type[M], objs: Sequence[M], now: dt.dateti
     columns = [f.attname for f in fields]
     table = connection.ops.quote_name(meta.db_table)
     names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [meta.db_table, len(objs)],
+    sql = f"COPY {table} (id, {names}) FROM STDIN"
+    tick = time.monotonic()
+    with connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
+        for obj in objs:
+            values = obj.__dict__
+            cache = obj._state.fields_cache
+            for name, attname in related:
+                if values.get(attname) is None and name in cache:
+                    parent = cache[name]
+                    if parent is not None:
+                        values[attname] = parent.pk
+            for attname in stamped:
+                values[attname] = now
+            obj._state.adding = False
+            obj._state.db = connection.alias
+            copy.write_row([obj.pk, *(_copy_value(values[c]) for c in columns)])
+    if connection.queries_logged:
+        connection.queries_log.append(
+            {"sql": f"{sql} -- {len(objs)} rows", "time": f"{time.monotonic() - tick:.3f}"}
         )
-        ids = [row[0] for row in cursor.fetchall()]
-        sql = f"COPY {table} (id, {names}) FROM STDIN"
-        tick = time.monotonic()
-        with connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
-            for pk, obj in zip(ids, objs, strict=True):
-                values = obj.__dict__
-                cache = obj._state.fields_cache
-                for name, attname in related:
-                    if values.get(attname) is None and name in cache:
-                        parent = cache[name]
-                        if parent is not None:
-                            values[attname] = parent.pk
-                for attname in stamped:
-                    values[attname] = now
-                obj.pk = pk
-                obj._state.adding = False
-                obj._state.db = connection.alias
-                copy.write_row([pk, *(_copy_value(values[c]) for c in columns)])
-        if connection.queries_logged:
-            connection.queries_log.append(
-                {"sql": f"{sql} -- {len(objs)} rows", "time": f"{time.monotonic() - tick:.3f}"}
-            )
