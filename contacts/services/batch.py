@@ -27,6 +27,7 @@ from contacts.models import (
 )
 from contacts.services.bulk import (
     identities_lookup,
+    model_new,
     models_insert,
     natural_keys_lookup,
     timestamps_raise,
@@ -106,7 +107,7 @@ class _Resolver:
                 owners[id(owner)] = owner
         created = not owners
         if created:
-            customer = Customer(name=name[:200])
+            customer = model_new(Customer, name=name[:200])
             self.new_customers.append(customer)
         else:
             ranked = sorted(owners.values(), key=_newest_first, reverse=True)
@@ -120,8 +121,13 @@ class _Resolver:
         for kind, value in wanted:
             identity = self.known.get((kind, value))
             if identity is None:
-                identity = Identity(
-                    customer=customer, kind=kind, value=value, first_seen=seen_at, last_seen=seen_at
+                identity = model_new(
+                    Identity,
+                    customer=customer,
+                    kind=kind,
+                    value=value,
+                    first_seen=seen_at,
+                    last_seen=seen_at,
                 )
                 self.known[(kind, value)] = identity
                 self.new_identities.append(identity)
@@ -244,7 +250,8 @@ def _interactions(items: Sequence[InteractionItem]) -> list[ItemResult]:
             through.last_seen = item.occurred_at
         if customer.last_interaction_at is None or customer.last_interaction_at < item.occurred_at:
             customer.last_interaction_at = item.occurred_at
-        moment = Interaction(
+        moment = model_new(
+            Interaction,
             customer=customer,
             identity=through,
             channel=item.channel,
@@ -314,7 +321,8 @@ def _orders(items: Sequence[OrderItem]) -> list[ItemResult]:
             customer.last_purchase_at is None or customer.last_purchase_at < item.ordered_at
         ):
             customer.last_purchase_at = item.ordered_at
-        order = Order(
+        order = model_new(
+            Order,
             customer=customer,
             source=item.source,
             external_id=item.external_id,

@@ -3,13 +3,15 @@ look-up for many identities or natural keys, and "never move backwards" updates 
 rows in one statement."""
 
 import datetime as dt
+import functools
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from enum import Enum
+from typing import Any
 
 from django.db import connection
 from django.db.backends.utils import CursorWrapper
 from django.db.models import JSONField, Model
+from django.db.models.base import ModelState
 
 from contacts.models import Identity
 
@@ -74,11 +76,41 @@ def timestamps_raise(*, model: type[Model], column: str, values: Mapping[int, dt
         cursor.execute(sql, params)
 
 
-def _copy_value(value: object) -> object:
-    # Choice enums are str or int subclasses; the driver gets the plain value.
-    if isinstance(value, Enum):
-        return value.value
-    return value
+@functools.cache
+def _blank(model: type[Model]) -> tuple[dict[str, Any], list[tuple[str, Any]], dict[str, str]]:
+    """Per model: the static defaults by attname, the callable ones, and relations by name."""
+    static: dict[str, Any] = {}
+    dynamic: list[tuple[str, Any]] = []
+    relations: dict[str, str] = {}
+    for f in model._meta.concrete_fields:
+        if f.has_default() and callable(f.default):
+            dynamic.append((f.attname, f.default))
+        else:
+            static[f.attname] = f.get_default()
+        if f.is_relation:
+            relations[f.name] = f.attname
+    return static, dynamic, relations
+
+
+def model_new[M: Model](model: type[M], /, **values: Any) -> M:
+    """``model(**values)`` for the many unsaved rows of a batch, without the general
+    constructor's per-field work: defaults, then ``values`` by field name or attname (a
+    related object is cached as the constructor does). No pre_init/post_init signals."""
+    static, dynamic, relations = _blank(model)
+    obj = model.__new__(model)
+    obj._state = ModelState()
+    data = obj.__dict__
+    data.update(static)
+    for attname, make in dynamic:
+        data[attname] = make()
+    for name, value in values.items():
+        attname = relations.get(name)
+        if attname is None:
+            data[name] = value
+        else:
+            obj._state.fields_cache[name] = value
+            data[attname] = None if value is None else value.pk
+    return obj
 
 
 def models_insert(
@@ -91,7 +123,8 @@ def models_insert(
 
     Related objects saved earlier (or in an earlier group) are picked up by their key, and
     ``auto_now``/``auto_now_add`` fields get ``now``. Fields must hold values the driver
-    takes as they are (strings, numbers, datetimes, Decimals, booleans, None)."""
+    takes as they are (strings, numbers, datetimes, Decimals, booleans, None; choice
+    enums are str or int subclasses and go in as those)."""
     groups = [(model, objs) for model, objs in groups if objs]
     if not groups:
         return
@@ -149,7 +182,7 @@ def _copy(
                 values[attname] = now
             obj._state.adding = False
             obj._state.db = connection.alias
-            copy.write_row([obj.pk, *(_copy_value(values[c]) for c in columns)])
+            copy.write_row([obj.pk, *[values[c] for c in columns]])
     if connection.queries_logged:
         connection.queries_log.append(
             {"sql": f"{sql} -- {len(objs)} rows", "time": f"{time.monotonic() - tick:.3f}"}
