@@ -47,6 +47,7 @@ def test_inserted_rows_get_keys_and_point_at_parents_inserted_with_them() -> Non
         now=timezone.now(),
     )
     stored = Interaction.objects.select_related("identity").get(pk=moments[0].pk)
+    assert stored.identity is not None
     assert (stored.customer_id, stored.identity.value) == (new.pk, "piet@example.nl")
     assert Interaction.objects.get(pk=moments[1].pk).customer_id == known.pk
     assert Customer.objects.get(pk=new.pk).created_at is not None
