@@ -1,11 +1,12 @@
 """Batch intake of the REST API: up to 1,000 contact moments or orders per request, a
-result per item in input order. Each item is checked with the fields of the single
-endpoint's serializer; a bad item is rejected alone, the valid ones go to the batch service
-in one transaction.
+result per item in input order. A well-formed item passes a light check (``_Checker``) that
+accepts only what the single endpoint's serializer accepts; any other item is checked by the
+serializer's fields, so a bad one is rejected alone with their messages. The valid ones go to
+the batch service in one transaction.
 
-The body is read and parsed here (not by DRF's parser) so that a batch may be larger than
-``DATA_UPLOAD_MAX_MEMORY_SIZE`` (which guards every other request) up to
-``CXCENTER_BATCH_MAX_BYTES``."""
+The body is read by ``contacts.api.json_body`` (the API's parser with a limit of its own) so
+that a batch may be larger than ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (which guards every other
+request) up to ``CXCENTER_BATCH_MAX_BYTES``."""
 
 import re
 from collections.abc import Callable, Sequence

@@ -1,7 +1,7 @@
 """Contact moments and orders in batches (up to ``BATCH_MAX`` per call) with the rules of the
 single intake — identity resolution, idempotency per source + external id, routing — done
-set-based: one look-up for all identity values, one for all natural keys, bulk inserts,
-bulk routing (``interactions_recorded_bulk``), one transaction per batch.
+set-based: one look-up for all identity values, one for all natural keys, inserts with
+COPY on PostgreSQL (``bulk.models_insert``), bulk routing (``interactions_recorded_bulk``), one transaction per batch.
 
 A replayed item is reported as existing and writes nothing; a batch is retried once as a
 whole when a concurrent writer inserts one of its identities or keys first.
