@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
     from contacts.mail.models import Attachment, EmailDetail
+    from contacts.panels import TimelineRef
 
 
 class Channel(models.TextChoices):
@@ -197,6 +198,9 @@ class Interaction(models.Model):
     # Set by contacts.selectors.timeline for a page: the e-mail detail and the attachments.
     mail: "EmailDetail | None"
     files: "list[Attachment]"
+    # Set by contacts.selectors.timeline: what the moment belongs to (its case), as the
+    # registered apps say it.
+    refs: "list[TimelineRef]"
 
     class Meta:
         verbose_name = _("contact moment")

@@ -1,19 +1,21 @@
 """Contact moments and orders in batches (up to ``BATCH_MAX`` per call) with the rules of the
 single intake — identity resolution, idempotency per source + external id, routing — done
-set-based: one look-up for all identity values, one for all natural keys, bulk inserts,
-bulk routing (``interactions_recorded_bulk``), one transaction per batch.
+set-based: one look-up for all identity values, one for all natural keys, inserts with
+COPY on PostgreSQL (``bulk.models_insert``), bulk routing (``interactions_recorded_bulk``), one transaction per batch.
 
 A replayed item is reported as existing and writes nothing; a batch is retried once as a
 whole when a concurrent writer inserts one of its identities or keys first.
 """
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
 from django.db import IntegrityError, transaction
+from django.db.models import Model
+from django.utils import timezone
 
 from contacts.channels import channel_identity_kinds
 from contacts.models import (
@@ -23,7 +25,13 @@ from contacts.models import (
     Interaction,
     Order,
 )
-from contacts.services.bulk import identities_lookup, natural_keys_lookup, timestamps_raise
+from contacts.services.bulk import (
+    identities_lookup,
+    model_new,
+    models_insert,
+    natural_keys_lookup,
+    timestamps_raise,
+)
 from contacts.services.identity import IdentityValue
 from contacts.services.intake import ATTEMPTS, SHARED_IDENTITIES_REASON
 from contacts.signals import interaction_stored, interactions_recorded_bulk
@@ -99,7 +107,7 @@ class _Resolver:
                 owners[id(owner)] = owner
         created = not owners
         if created:
-            customer = Customer(name=name[:200])
+            customer = model_new(Customer, name=name[:200])
             self.new_customers.append(customer)
         else:
             ranked = sorted(owners.values(), key=_newest_first, reverse=True)
@@ -113,8 +121,13 @@ class _Resolver:
         for kind, value in wanted:
             identity = self.known.get((kind, value))
             if identity is None:
-                identity = Identity(
-                    customer=customer, kind=kind, value=value, first_seen=seen_at, last_seen=seen_at
+                identity = model_new(
+                    Identity,
+                    customer=customer,
+                    kind=kind,
+                    value=value,
+                    first_seen=seen_at,
+                    last_seen=seen_at,
                 )
                 self.known[(kind, value)] = identity
                 self.new_identities.append(identity)
@@ -122,10 +135,13 @@ class _Resolver:
                 mine.append(identity)
         return customer, created, mine
 
-    def write(self) -> None:
-        """Insert the new customers and identities, fill empty names, record duplicates."""
-        Customer.objects.bulk_create(self.new_customers)
-        Identity.objects.bulk_create(self.new_identities)
+    def write(self, *, now: dt.datetime, then: tuple[type[Model], Sequence[Model]]) -> None:
+        """Insert the new customers and identities and ``then`` (the rows that point at
+        them), fill empty names, record duplicates."""
+        models_insert(
+            groups=[(Customer, self.new_customers), (Identity, self.new_identities), then],
+            now=now,
+        )
         if self.named:
             Customer.objects.bulk_update(list(self.named.values()), ["name"])
         candidates = {(min(a.pk, b.pk), max(a.pk, b.pk)) for a, b in self.pairs if a.pk != b.pk}
@@ -144,9 +160,23 @@ def _newest_first(customer: Customer) -> tuple[float, int]:
     return (at.timestamp() if at else float("-inf"), customer.pk or 0)
 
 
-def _latest(into: dict[int, dt.datetime], pk: int | None, at: dt.datetime) -> None:
-    if pk is not None and (pk not in into or into[pk] < at):
-        into[pk] = at
+def _raise_stored(
+    *,
+    model: type[Model],
+    column: str,
+    rows: Iterable[tuple[Model | None, dt.datetime]],
+    inserted: Sequence[Model],
+) -> None:
+    """Raise ``column`` of each stored row to the latest time it is paired with, in one
+    statement; rows this batch inserted were written with their latest time already."""
+    fresh = {id(row) for row in inserted}
+    latest: dict[int, dt.datetime] = {}
+    for row, at in rows:
+        if row is None or id(row) in fresh:
+            continue
+        if row.pk not in latest or latest[row.pk] < at:
+            latest[row.pk] = at
+    timestamps_raise(model=model, column=column, values=latest)
 
 
 def _retrying[T](run: Callable[[], T]) -> T:
@@ -220,7 +250,8 @@ def _interactions(items: Sequence[InteractionItem]) -> list[ItemResult]:
             through.last_seen = item.occurred_at
         if customer.last_interaction_at is None or customer.last_interaction_at < item.occurred_at:
             customer.last_interaction_at = item.occurred_at
-        moment = Interaction(
+        moment = model_new(
+            Interaction,
             customer=customer,
             identity=through,
             channel=item.channel,
@@ -234,21 +265,20 @@ def _interactions(items: Sequence[InteractionItem]) -> list[ItemResult]:
             external_id=item.external_id,
         )
         new.append((index, moment, created))
-    resolver.write()
     moments = [moment for _, moment, _ in new]
-    Interaction.objects.bulk_create(moments)
-    # Rows that existed before the batch: raise their timestamps in one statement each.
-    seen: dict[int, dt.datetime] = {}
-    last: dict[int, dt.datetime] = {}
-    fresh_identities = {id(i) for i in resolver.new_identities}
-    fresh_customers = {id(c) for c in resolver.new_customers}
-    for moment in moments:
-        if moment.identity is not None and id(moment.identity) not in fresh_identities:
-            _latest(seen, moment.identity_id, moment.occurred_at)
-        if id(moment.customer) not in fresh_customers:
-            _latest(last, moment.customer_id, moment.occurred_at)
-    timestamps_raise(model=Identity, column="last_seen", values=seen)
-    timestamps_raise(model=Customer, column="last_interaction_at", values=last)
+    resolver.write(now=timezone.now(), then=(Interaction, moments))
+    _raise_stored(
+        model=Identity,
+        column="last_seen",
+        rows=((m.identity, m.occurred_at) for m in moments),
+        inserted=resolver.new_identities,
+    )
+    _raise_stored(
+        model=Customer,
+        column="last_interaction_at",
+        rows=((m.customer, m.occurred_at) for m in moments),
+        inserted=resolver.new_customers,
+    )
     if moments:
         interactions_recorded_bulk.send(
             sender=Interaction,
@@ -291,7 +321,8 @@ def _orders(items: Sequence[OrderItem]) -> list[ItemResult]:
             customer.last_purchase_at is None or customer.last_purchase_at < item.ordered_at
         ):
             customer.last_purchase_at = item.ordered_at
-        order = Order(
+        order = model_new(
+            Order,
             customer=customer,
             source=item.source,
             external_id=item.external_id,
@@ -301,13 +332,12 @@ def _orders(items: Sequence[OrderItem]) -> list[ItemResult]:
             ordered_at=item.ordered_at,
         )
         new.append((index, order, created))
-    resolver.write()
     orders = [order for _, order, _ in new]
-    Order.objects.bulk_create(orders)
-    purchases: dict[int, dt.datetime] = {}
-    fresh_customers = {id(c) for c in resolver.new_customers}
-    for order in orders:
-        if id(order.customer) not in fresh_customers:
-            _latest(purchases, order.customer_id, order.ordered_at)
-    timestamps_raise(model=Customer, column="last_purchase_at", values=purchases)
+    resolver.write(now=timezone.now(), then=(Order, orders))
+    _raise_stored(
+        model=Customer,
+        column="last_purchase_at",
+        rows=((o.customer, o.ordered_at) for o in orders),
+        inserted=resolver.new_customers,
+    )
     return _results(items, stored, new)

@@ -14,6 +14,8 @@ from contacts.models import IdentityKind
 PHONE_KINDS = {IdentityKind.PHONE, IdentityKind.WHATSAPP, IdentityKind.SMS}
 HANDLE_KINDS = {IdentityKind.FACEBOOK, IdentityKind.INSTAGRAM, IdentityKind.X}
 DEFAULT_REGION = "NL"
+# IdentityKind.values builds a new list on every access.
+KIND_VALUES = frozenset(IdentityKind.values)
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,7 @@ def phone_normalise(raw: str, *, region: str = DEFAULT_REGION) -> str:
 
 def identity_normalise(*, kind: str, value: str) -> IdentityValue:
     """Validate and normalise one identity; raises ValidationError with a readable message."""
-    if kind not in IdentityKind.values:
+    if kind not in KIND_VALUES:
         raise ValidationError(_("Unknown identity kind: %(kind)s.") % {"kind": kind})
     text = (value or "").strip()
     if not text:

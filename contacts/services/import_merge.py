@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from contacts.models import Customer, Identity, ProfileFact, ProfileQuestion
-from contacts.services.bulk import identities_lookup
+from contacts.services.bulk import identities_lookup, model_new, models_insert
 
 FILLED_COLUMNS = ("name", "street", "postcode", "city")
 
@@ -52,7 +52,9 @@ def chunk_merge(*, rows: Sequence[ParsedRow], user: User | None, now: dt.datetim
             outcome.rejected.append((index, " ".join(exc.messages)))
             continue
         if customer is None:
-            customer = Customer(name=row.name, language=row.language or "nl", **row.address)
+            customer = model_new(
+                Customer, name=row.name, language=row.language or "nl", **row.address
+            )
             new_customers.append(customer)
             outcome.created += 1
         else:
@@ -65,20 +67,24 @@ def chunk_merge(*, rows: Sequence[ParsedRow], user: User | None, now: dt.datetim
                         changed[customer.pk] = customer
         for kind, value in row.identities:
             if (kind, value) not in known:
-                identity = Identity(
-                    customer=customer, kind=kind, value=value, first_seen=now, last_seen=now
+                identity = model_new(
+                    Identity,
+                    customer=customer,
+                    kind=kind,
+                    value=value,
+                    first_seen=now,
+                    last_seen=now,
                 )
                 known[(kind, value)] = identity
                 new_identities.append(identity)
         facts += [(customer, question, value) for question, value in row.facts]
-    Customer.objects.bulk_create(new_customers)
+    models_insert(groups=[(Customer, new_customers), (Identity, new_identities)], now=now)
     if changed:
         for customer in changed.values():
             customer.updated_at = now
         Customer.objects.bulk_update(
             list(changed.values()), [*sorted(changed_fields), "updated_at"]
         )
-    Identity.objects.bulk_create(new_identities)
     _facts_write(facts, user=user, now=now)
     return outcome
 
@@ -129,11 +135,16 @@ def _facts_write(
             pending.is_current = False
         elif pk is not None:
             close.append(pk)
-        fact = ProfileFact(
-            customer=customer, question=question, value=value, recorded_by=user, recorded_at=now
+        fact = model_new(
+            ProfileFact,
+            customer=customer,
+            question=question,
+            value=value,
+            recorded_by=user,
+            recorded_at=now,
         )
         new.append(fact)
         current[key] = (None, value, fact)
     if close:
         ProfileFact.objects.filter(pk__in=close).update(is_current=False)
-    ProfileFact.objects.bulk_create(new)
+    models_insert(groups=[(ProfileFact, new)], now=now)

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.models import Department
 from contacts.models import Customer, Direction, Interaction, ProfileFact
+from contacts.services.bulk import model_new
 from journeys.caches import routing_config_get
 from journeys.models import OPEN_Q, Case, CaseMessage, CaseStatus, Priority, RoutingRule
 from journeys.services.cases import (
@@ -171,7 +172,9 @@ def case_build(
         start=start or timezone.now(),
         resolution_minutes=resolution_hours * 60 if resolution_hours is not None else None,
     )
-    return Case(
+    # model_new: the batch intake builds up to 1,000 of these at once.
+    return model_new(
+        Case,
         customer=customer,
         origin=origin,
         subject=(subject or body or "—")[:300],

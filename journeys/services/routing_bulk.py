@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts.services import notification_send
 from contacts.models import Interaction, ProfileFact
+from contacts.services.bulk import model_new, models_insert
 from journeys.caches import routing_config_pinned
 from journeys.models import OPEN_Q, Case, CaseMessage, CaseStatus, SubTask, SubTaskStatus
 from journeys.services.cases import _move_status, case_assign_round_robin
@@ -100,11 +101,9 @@ def _route_bulk(interactions: Sequence[Interaction]) -> list[Case | None]:
         elif case.pk is not None:
             replies[case.pk] = interaction
         routed[interaction.pk] = case
-    Case.objects.bulk_create(new_cases)
-    CaseMessage.objects.bulk_create(
-        [CaseMessage(interaction_id=pk, case=case) for pk, case in routed.items()],
-        ignore_conflicts=True,
-    )
+    # The moments are new in this transaction, so none has a message yet.
+    messages = [model_new(CaseMessage, interaction_id=pk, case=case) for pk, case in routed.items()]
+    models_insert(groups=[(Case, new_cases), (CaseMessage, messages)], now=start)
     if replies:
         _replied(replies, now=start)
     for case in new_cases:

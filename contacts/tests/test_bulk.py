@@ -1,0 +1,76 @@
+"""The set-based building blocks of contacts.services.bulk: rows built without the general
+constructor are the rows it builds, and inserts give keys and link parents to children."""
+
+import datetime as dt
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from contacts.models import Customer, Identity, IdentityKind, Interaction
+from contacts.services.bulk import model_new, models_insert
+from contacts.tests.factories import CustomerFactory, IdentityFactory
+
+NOW = dt.datetime(2026, 3, 1, 9, 30, tzinfo=dt.UTC)
+
+
+def _fields(obj: object) -> dict[str, object]:
+    return {k: v for k, v in vars(obj).items() if k != "_state"}
+
+
+def test_a_new_row_has_the_fields_the_constructor_gives() -> None:
+    customer = Customer(name="Anna")
+    assert _fields(model_new(Customer, name="Anna")) == _fields(customer)
+    built = model_new(
+        Interaction, customer=customer, identity=None, channel="email", occurred_at=NOW
+    )
+    expected = Interaction(customer=customer, identity=None, channel="email", occurred_at=NOW)
+    assert _fields(built) == _fields(expected)
+    assert built.customer is customer
+    assert built._state.adding
+
+
+@pytest.mark.django_db
+def test_inserted_rows_get_keys_and_point_at_parents_inserted_with_them() -> None:
+    known = CustomerFactory()
+    new = model_new(Customer, name="Piet")
+    identity = model_new(
+        Identity, customer=new, kind=IdentityKind.EMAIL, value="piet@example.nl",
+        first_seen=NOW, last_seen=NOW,
+    )  # fmt: skip
+    moments = [
+        model_new(Interaction, customer=c, identity=i, channel="email", occurred_at=NOW)
+        for c, i in ((new, identity), (known, None))
+    ]
+    models_insert(
+        groups=[(Customer, [new]), (Identity, [identity]), (Interaction, moments)],
+        now=timezone.now(),
+    )
+    stored = Interaction.objects.select_related("identity").get(pk=moments[0].pk)
+    assert stored.identity is not None
+    assert (stored.customer_id, stored.identity.value) == (new.pk, "piet@example.nl")
+    assert Interaction.objects.get(pk=moments[1].pk).customer_id == known.pk
+    assert Customer.objects.get(pk=new.pk).created_at is not None
+    assert not new._state.adding
+
+
+@pytest.mark.django_db
+def test_a_duplicate_key_is_an_integrity_error_and_writes_nothing() -> None:
+    IdentityFactory(kind=IdentityKind.EMAIL, value="anna@example.nl")
+    customer = CustomerFactory()
+    twin = model_new(
+        Identity, customer=customer, kind=IdentityKind.EMAIL, value="anna@example.nl",
+        first_seen=NOW, last_seen=NOW,
+    )  # fmt: skip
+    with pytest.raises(IntegrityError), transaction.atomic():
+        models_insert(groups=[(Identity, [twin])], now=NOW)
+    assert Identity.objects.filter(value="anna@example.nl").count() == 1
+
+
+@pytest.mark.django_db
+def test_inserts_are_in_the_query_log(django_assert_num_queries) -> None:
+    rows = [model_new(Customer, name=f"Klant {n}") for n in range(3)]
+    # Keys and one COPY on PostgreSQL; one INSERT elsewhere.
+    with django_assert_num_queries(2 if connection.vendor == "postgresql" else 1):
+        models_insert(groups=[(Customer, rows)], now=NOW)
+    assert Customer.objects.filter(pk__in=[r.pk for r in rows]).count() == 3
