@@ -28,7 +28,12 @@ from contacts.selectors.timeline import timeline_page
 from contacts.services.identity import IdentityValue, identity_normalise
 from contacts.services.intake import interaction_intake
 from contacts.services.orders import order_mark_delivered, order_record
-from cxcenter.apifields import BoundedDateTimeField, StrictCharField
+from cxcenter.apifields import (
+    BoundedDateTimeField,
+    StrictCharField,
+    StrictDecimalField,
+    StrictRegexField,
+)
 from cxcenter.parsers import GuardedJSONParser
 
 BODY_MAX = 20_000
@@ -99,7 +104,7 @@ class ContactsAPIView(APIView):
 
 class IdentityInSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=IdentityKind.choices)
-    value = serializers.CharField(max_length=254)
+    value = StrictCharField(max_length=254)
 
     def validate(self, attrs: dict[str, Any]) -> IdentityValue:
         try:
@@ -110,24 +115,24 @@ class IdentityInSerializer(serializers.Serializer):
 
 class _ResolvingSerializer(serializers.Serializer):
     # A field named like Field.source, which the stubs take for that attribute.
-    source = serializers.RegexField(r"^[\w.\-:]+$", max_length=50)  # type: ignore[assignment]
+    source = StrictRegexField(r"^[\w.\-:]+$", max_length=50)  # type: ignore[assignment]
     external_id = StrictCharField(max_length=200)
     # many=True builds a ListSerializer, which takes min_length and max_length; the stubs
     # check the arguments against the child serializer.
     identities = IdentityInSerializer(many=True, min_length=1, max_length=IDENTITIES_MAX)  # type: ignore[call-arg]
-    name = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+    name = StrictCharField(max_length=200, required=False, default="", allow_blank=True)
 
 
 class InteractionInSerializer(_ResolvingSerializer):
     channel = serializers.ChoiceField(choices=[c for c in Channel.choices if c[0] != "note"])
     direction = serializers.ChoiceField(choices=Direction.choices)
     occurred_at = BoundedDateTimeField()
-    subject = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
-    body = serializers.CharField(
+    subject = StrictCharField(max_length=300, required=False, default="", allow_blank=True)
+    body = StrictCharField(
         max_length=BODY_MAX, required=False, default="", allow_blank=True, trim_whitespace=False
     )
-    topic = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
-    campaign = serializers.CharField(max_length=50, required=False, default="", allow_blank=True)
+    topic = StrictCharField(max_length=100, required=False, default="", allow_blank=True)
+    campaign = StrictCharField(max_length=50, required=False, default="", allow_blank=True)
 
 
 class IntakeResultSerializer(serializers.Serializer):
@@ -138,12 +143,10 @@ class IntakeResultSerializer(serializers.Serializer):
 
 
 class OrderInSerializer(_ResolvingSerializer):
-    product_sku = serializers.CharField(max_length=100)
-    product_name = serializers.CharField(
-        max_length=200, required=False, default="", allow_blank=True
-    )
+    product_sku = StrictCharField(max_length=100)
+    product_name = StrictCharField(max_length=200, required=False, default="", allow_blank=True)
     ordered_at = BoundedDateTimeField()
-    amount = serializers.DecimalField(
+    amount = StrictDecimalField(
         max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True, default=None
     )
 
@@ -411,7 +414,8 @@ class CustomerInteractionsView(ContactsAPIView):
     )
     def get(self, request: Request, customer_id: int) -> Response:
         cursor = request.query_params.get("cursor") or None
-        channel = request.query_params.get("channel") or None
+        # An empty channel is not "any channel": the schema lists the channels.
+        channel = request.query_params.get("channel")
         errors = {}
         if cursor is not None and cursor_decode(cursor) is None:
             errors["cursor"] = [_("This is not a cursor from a next link.")]

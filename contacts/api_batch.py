@@ -49,12 +49,13 @@ from contacts.services.identity import IdentityValue, identity_normalise
 BATCH_MAX_BYTES_DEFAULT = 10 * 1024 * 1024
 
 
-# The request schema of a batch: each item is checked on its own and a bad one is answered
-# as "rejected" in the results (the request as a whole is still taken), so the documented
-# item is any object; its fields are those of the single endpoint.
+# The request schema of a batch: each item is checked on its own and a bad one (even one
+# that is not an object) is answered as "rejected" in the results while the request as a
+# whole is still taken, so the documented item is any JSON value; its fields are those of
+# the single endpoint.
 class InteractionBatchInSerializer(serializers.Serializer):
     items = serializers.ListField(
-        child=serializers.DictField(),
+        child=serializers.JSONField(),
         min_length=1,
         max_length=BATCH_MAX,
         help_text="Contact moments, each as for POST /api/v1/interactions/.",
@@ -63,7 +64,7 @@ class InteractionBatchInSerializer(serializers.Serializer):
 
 class OrderBatchInSerializer(serializers.Serializer):
     items = serializers.ListField(
-        child=serializers.DictField(),
+        child=serializers.JSONField(),
         min_length=1,
         max_length=BATCH_MAX,
         help_text="Orders, each as for POST /api/v1/orders/.",

@@ -4,9 +4,12 @@ schema for the error bodies, and the constraints DRF checks but drf-spectacular 
 
 from typing import Any
 
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
+
+from cxcenter.apifields import NOT_BLANK_PATTERN, StrictRegexField
 
 ErrorSerializer = inline_serializer(
     name="Error",
@@ -74,3 +77,32 @@ def postprocess_constraints(result: dict[str, Any], **kwargs: Any) -> dict[str, 
     """Add what DRF enforces and drf-spectacular does not write: ``identities`` needs one."""
     _walk(result.get("components", {}).get("schemas", {}))
     return result
+
+
+class StrictCharFieldExtension(OpenApiSerializerFieldExtension):
+    """A strict string as it is checked: not blank (after trimming) unless allowed."""
+
+    target_class = "cxcenter.apifields.StrictCharField"
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema: AutoSchema, direction: Any) -> dict[str, Any]:
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        field = self.target
+        if direction == "request" and not field.allow_blank:
+            schema["minLength"] = max(schema.get("minLength", 0), 1)
+            if field.trim_whitespace and not isinstance(field, StrictRegexField):
+                schema.setdefault("pattern", NOT_BLANK_PATTERN)
+        return schema
+
+
+class StrictDecimalFieldExtension(OpenApiSerializerFieldExtension):
+    """A decimal sent as a string of digits, with the pattern the field checks."""
+
+    target_class = "cxcenter.apifields.StrictDecimalField"
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema: AutoSchema, direction: Any) -> dict[str, Any]:
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        if direction == "request":
+            schema.update({"type": "string", "format": "decimal", "pattern": self.target.pattern})
+        return schema

@@ -12,6 +12,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cxcenter.apifields import QuerySerializer
+
 from . import selectors
 
 
@@ -22,7 +24,7 @@ class CanViewFeedback(BasePermission):
         return selectors.feedback_allowed(user=request.user)
 
 
-class SummaryQuerySerializer(serializers.Serializer):
+class SummaryQuerySerializer(QuerySerializer):
     from_ = serializers.DateField(
         required=False, help_text="First day (default: 12 weeks before `to`)."
     )

@@ -118,7 +118,9 @@ def test_timeline_filters_by_channel(api_client, customer) -> None:
     assert [r["channel"] for r in body["results"]] == ["phone"]
 
 
-@pytest.mark.parametrize(("param", "value"), [("cursor", "garbage"), ("channel", "pigeon")])
+@pytest.mark.parametrize(
+    ("param", "value"), [("cursor", "garbage"), ("channel", "pigeon"), ("channel", "")]
+)
 def test_bad_timeline_parameters_are_400(api_client, customer, param, value) -> None:
     response = api_client.get(timeline(customer), {param: value})
     assert response.status_code == 400

@@ -18,7 +18,6 @@ from rest_framework import serializers
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.generics import ListAPIView
-from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -26,6 +25,13 @@ from rest_framework.views import APIView
 
 from accounts.models import Department, User
 from accounts.signed_in import request_user
+from cxcenter.apifields import (
+    QueryBooleanField,
+    QueryIntegerField,
+    QuerySerializer,
+    StrictCharField,
+    StrictCursorPagination,
+)
 from journeys.models import OPEN_Q, Case, CaseStatus, Priority, Transfer
 from journeys.selectors.cases import case_get_for_user, case_may_work, case_visible_queryset
 from journeys.services.cases import case_transfer
@@ -82,15 +88,15 @@ class TaskSerializer(serializers.ModelSerializer):
         return case.origin.channel if case.origin_id and case.origin else ""
 
 
-class TaskFilterSerializer(serializers.Serializer):
+class TaskFilterSerializer(QuerySerializer):
     status = serializers.ChoiceField(choices=CaseStatus.choices, required=False)
-    open = serializers.BooleanField(required=False, allow_null=True, default=None)
+    open = QueryBooleanField(required=False, allow_null=True, default=None)
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
     department = serializers.SlugField(required=False, max_length=50)
-    owner = serializers.CharField(required=False, max_length=150)
-    is_exception = serializers.BooleanField(required=False, allow_null=True, default=None)
-    customer = serializers.IntegerField(required=False, min_value=1)
-    topic = serializers.CharField(required=False, max_length=100)
+    owner = StrictCharField(required=False, max_length=150)
+    is_exception = QueryBooleanField(required=False, allow_null=True, default=None)
+    customer = QueryIntegerField(required=False, min_value=1)
+    topic = StrictCharField(required=False, max_length=100)
 
     def validate(self, attrs: dict) -> dict:
         # Absent means "either"; a given value must be a boolean, not "null".
@@ -110,10 +116,10 @@ class TaskFilterSerializer(serializers.Serializer):
 
 
 class TransferRequestSerializer(serializers.Serializer):
-    department = serializers.CharField(
+    department = StrictCharField(
         max_length=50, help_text=gettext_lazy("Code (e.g. sales) or id of the department.")
     )
-    reason = serializers.CharField(max_length=2000, trim_whitespace=True)
+    reason = StrictCharField(max_length=2000, trim_whitespace=True)
 
     def validate_department(self, value: str) -> Department:
         value = value.strip()
@@ -146,10 +152,9 @@ class TransferResultSerializer(serializers.Serializer):
     task = TaskSerializer()
 
 
-class TaskPagination(CursorPagination):
+class TaskPagination(StrictCursorPagination):
     ordering = "-id"
     page_size = 50
-    page_size_query_param = "limit"
     max_page_size = 200
 
 
@@ -157,11 +162,21 @@ FILTER_PARAMETERS = [
     OpenApiParameter("status", OpenApiTypes.STR, enum=CaseStatus.values),
     OpenApiParameter("open", OpenApiTypes.BOOL, description="Only open (true) or finished."),
     OpenApiParameter("priority", OpenApiTypes.STR, enum=Priority.values),
-    OpenApiParameter("department", OpenApiTypes.STR, description="Department code."),
-    OpenApiParameter("owner", OpenApiTypes.STR, description="User name, or 'me'."),
+    OpenApiParameter(
+        "department",
+        {"type": "string", "minLength": 1, "maxLength": 50, "pattern": r"^[-a-zA-Z0-9_]+$"},
+        description="Department code.",
+    ),
+    OpenApiParameter(
+        "owner",
+        {"type": "string", "minLength": 1, "maxLength": 150, "pattern": r"\S"},
+        description="User name, or 'me'.",
+    ),
     OpenApiParameter("is_exception", OpenApiTypes.BOOL),
-    OpenApiParameter("customer", OpenApiTypes.INT),
-    OpenApiParameter("topic", OpenApiTypes.STR),
+    OpenApiParameter("customer", {"type": "integer", "minimum": 1}),
+    OpenApiParameter(
+        "topic", {"type": "string", "minLength": 1, "maxLength": 100, "pattern": r"\S"}
+    ),
 ]
 
 

@@ -191,3 +191,44 @@ def test_a_null_filter_is_refused(api_client, param: str) -> None:
     response = api_client.get("/api/v1/tasks/", {param: "null"})
     assert response.status_code == 400
     assert response.json()[param] == ["Give true or false."]
+
+
+@pytest.mark.parametrize("limit", ["null", "", "0", "201", "2.0"])
+def test_a_page_limit_that_is_no_whole_number_from_1_to_200_is_400(
+    api_client: APIClient, limit: str
+) -> None:
+    response = api_client.get(LIST, {"limit": limit})
+    assert response.status_code == 400
+    assert response.json() == {"limit": ["Give a whole number from 1 to 200."]}
+
+
+@pytest.mark.parametrize(
+    ("param", "value"),
+    [
+        ("open", "1"),
+        ("open", "null"),
+        ("is_exception", "yes"),
+        ("customer", "1.0"),
+        ("customer", ""),
+        ("owner", ""),
+        ("topic", " "),
+    ],
+)
+def test_filters_refuse_what_the_schema_does_not_allow(
+    api_client: APIClient, param: str, value: str
+) -> None:
+    response = api_client.get(LIST, {param: value})
+    assert response.status_code == 400
+    assert list(response.json()) == [param]
+
+
+def test_a_number_as_transfer_department_is_refused(
+    api_client: APIClient, contact_center: Department, sales: Department
+) -> None:
+    case = CaseFactory(department=contact_center)
+    response = api_client.post(
+        f"{LIST}{case.pk}/transfer/", {"department": sales.pk, "reason": "Factuur"}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json() == {"department": ["Send this as a string."]}
+    assert not Transfer.objects.exists()
