@@ -1,9 +1,11 @@
 """Navigation by role for the base template."""
 
+import functools
 from typing import Any, TypedDict
 
+from django.conf import settings
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -31,19 +33,33 @@ class NavItem(TypedDict):
     active: bool
 
 
+@functools.cache
+def _navigation_urls(
+    script_prefix: str, root_urlconf: str, urlconf: str | None, entries: int
+) -> tuple[tuple[str, Any, frozenset[Role]], ...]:
+    """The links that resolve, reversed once per prefix, URLconf and list of entries (``id``
+    of NAVIGATION), not on every page."""
+    found = []
+    for name, label, allowed in NAVIGATION:
+        try:
+            found.append((reverse(name, urlconf=urlconf), label, frozenset(allowed)))
+        except NoReverseMatch:
+            continue
+    return tuple(found)
+
+
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": [], "user_role_names": []}
     roles = user_roles(user=user)
-    items: list[NavItem] = []
-    for name, label, allowed in NAVIGATION:
-        if roles & allowed:
-            try:
-                url = reverse(name)
-            except NoReverseMatch:
-                continue
-            items.append({"url": url, "label": label, "active": False})
+    items: list[NavItem] = [
+        {"url": url, "label": label, "active": False}
+        for url, label, allowed in _navigation_urls(
+            get_script_prefix(), settings.ROOT_URLCONF, get_urlconf(), id(NAVIGATION)
+        )
+        if roles & allowed
+    ]
     # The longest link the page lies under is the current one (/feedback/outcomes/ is under
     # /feedback/ too).
     current = max(

@@ -132,7 +132,10 @@ class Customer(models.Model):
 class Identity(models.Model):
     """A handle that points at one customer: an e-mail address, a phone number, …"""
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="identities")
+    # No index of its own: identity_customer_idx (customer, kind) starts with it.
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="identities", db_index=False
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=IdentityKind.choices)
     value = models.CharField(_("value"), max_length=254)
     first_seen = models.DateTimeField(_("first seen"))
@@ -156,7 +159,10 @@ class Identity(models.Model):
 class Interaction(models.Model):
     """One contact moment, in either direction, on any channel."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="interactions")
+    # No index of its own: interaction_timeline_idx (customer, occurred_at, id) starts with it.
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="interactions", db_index=False
+    )
     identity = models.ForeignKey(
         Identity, on_delete=models.SET_NULL, null=True, blank=True, related_name="interactions"
     )

@@ -167,6 +167,9 @@ if _db["ENGINE"] == "django.db.backends.postgresql":
     _db["CONN_MAX_AGE"] = 0
     # When the server is away, fail within seconds (503) instead of holding a worker.
     _db.setdefault("OPTIONS", {})["connect_timeout"] = env_int("DATABASE_CONNECT_TIMEOUT", 3)
+    # Parameters bound by the server instead of quoted into the SQL by psycopg, so that a
+    # statement run often is prepared once per connection (psycopg's prepare threshold).
+    _db["OPTIONS"]["server_side_binding"] = env_bool("DATABASE_SERVER_SIDE_BINDING", False)
     _db["OPTIONS"]["pool"] = {
         "min_size": env_int("DATABASE_POOL_MIN", 2),
         "max_size": env_int("DATABASE_POOL_MAX", 10),

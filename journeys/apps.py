@@ -56,14 +56,14 @@ class JourneysConfig(AppConfig):
     def ready(self) -> None:
         from django.db import DEFAULT_DB_ALIAS, connections
         from django.db.backends.signals import connection_created
-        from django.db.models.signals import post_migrate
+        from django.db.models.signals import post_delete, post_migrate, post_save
 
         from accounts.models import Department, Holiday, OpeningHours
         from contacts.panels import CustomerPanel, panel_register, timeline_refs_register
         from contacts.search import SearchProvider, search_provider_register
         from contacts.signals import interaction_recorded, interactions_recorded_bulk
 
-        from .caches import routing_config_clear, routing_config_tables_set, routing_config_watch
+        from .caches import routing_config_changed
         from .live import cases_watch
         from .models import RoutingRule, SlaPolicy
         from .selectors.search import case_search_hits
@@ -75,22 +75,24 @@ class JourneysConfig(AppConfig):
             _route_interactions, dispatch_uid="journeys.route_interactions"
         )
         interaction_recorded.connect(_campaign_unwarned, dispatch_uid="journeys.campaign_unwarned")
-        routing_config_tables_set(
-            tables=tuple(
-                m._meta.db_table
-                for m in (RoutingRule, SlaPolicy, Department, OpeningHours, Holiday)
+        # The routing configuration cached between cases (journeys.caches) is dropped where
+        # it is written: saves and deletes here, bulk writes by the services doing them.
+        for model in (RoutingRule, SlaPolicy, Department, OpeningHours, Holiday):
+            name = model.__name__
+            post_save.connect(
+                routing_config_changed, sender=model, dispatch_uid=f"journeys.config.save.{name}"
             )
-        )
-        connection_created.connect(routing_config_watch, dispatch_uid="journeys.routing_config")
+            post_delete.connect(
+                routing_config_changed, sender=model, dispatch_uid=f"journeys.config.delete.{name}"
+            )
+        post_migrate.connect(routing_config_changed, dispatch_uid="journeys.routing_config_clear")
         connection_created.connect(cases_watch, dispatch_uid="journeys.live_cases")
-        post_migrate.connect(routing_config_clear, dispatch_uid="journeys.routing_config_clear")
         # The default SLA policies come back after a flush (transactional tests) too.
         post_migrate.connect(
             _ensure_sla_policies, sender=self, dispatch_uid="journeys.ensure_sla_policies"
         )
         default = connections[DEFAULT_DB_ALIAS]
         if default.connection is not None:
-            routing_config_watch(sender=type(default), connection=default)
             cases_watch(sender=type(default), connection=default)
         search_provider_register(
             SearchProvider(key="cases", title=_("Cases"), find=case_search_hits, order=10)

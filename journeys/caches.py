@@ -1,11 +1,14 @@
 """Routing configuration kept in memory between requests: the active routing rules, default
 SLA policies, departments by code and business calendars, read on every case that is routed.
 
-Any write to their tables (through the ORM or not: save, update, bulk_update, bulk_create,
-delete, flush) changes a version token in Django's cache, so every process (the token is
-shared when the cache is Redis) reads the tables again on its next use. What was read inside
-a transaction is only reused within that transaction until it commits; after a rollback
-(a failed request, a test) it is read again.
+Invalidated where those rows are written: ``post_save``/``post_delete`` receivers of their
+models (connected in ``JourneysConfig.ready``), ``routing_config_invalidate()`` called by
+the services that write them in bulk (queryset ``update``, ``bulk_create``,
+``bulk_update``), and a clear after every migrate and test flush. A change moves a version
+token in Django's cache, so every process (the token is shared when the cache is Redis)
+reads the tables again on its next use. What was read inside a transaction is only reused
+within that transaction until it commits; after a rollback (a failed request, a test) it is
+read again.
 """
 
 import threading
@@ -16,14 +19,11 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.db.backends.base.base import BaseDatabaseWrapper
 
 VERSION_KEY = "journeys:routing-config:version"
-WRITES = ("INSERT", "UPDATE", "DELETE", "TRUNCA", "REPLAC")
 
 _lock = threading.Lock()
 _store: dict[str, "_Entry"] = {}
-_tables: tuple[str, ...] = ()
 _pinned = threading.local()
 
 
@@ -35,12 +35,6 @@ class _Entry:
         self.value = value
         # The on-commit callback that promotes this entry while its transaction is open.
         self.pending: Callable[[], None] | None = None
-
-
-def routing_config_tables_set(*, tables: tuple[str, ...]) -> None:
-    """The tables whose writes make cached values stale (set once, from AppConfig.ready)."""
-    global _tables
-    _tables = tuple(f'"{t}"' for t in tables) + tables
 
 
 def routing_config_invalidate() -> None:
@@ -55,7 +49,13 @@ def routing_config_invalidate() -> None:
 def _bump() -> None:
     with _lock:
         _store.clear()
-    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+    version = uuid.uuid4().hex
+    cache.set(VERSION_KEY, version, None)
+    pinned = getattr(_pinned, "version", None)
+    if pinned is not None:
+        # A write inside a pinned block (a batch that also changes the configuration) is
+        # seen by the rest of that block.
+        _pinned.version = (version,)
 
 
 def _valid(entry: _Entry, version: str | None) -> bool:
@@ -73,8 +73,8 @@ def _valid(entry: _Entry, version: str | None) -> bool:
 @contextmanager
 def routing_config_pinned() -> Iterator[None]:
     """Within this block the version token is read from Django's cache once, not on every
-    ``routing_config_get`` (a batch routes up to 1,000 cases; with Redis each read is a
-    round trip)."""
+    ``routing_config_get`` (a case reads rules, a policy and a calendar; a batch routes up
+    to 1,000 cases; with Redis each read is a round trip)."""
     if getattr(_pinned, "version", None) is not None:
         yield
         return
@@ -107,30 +107,7 @@ def routing_config_get[T](key: str, load: Callable[[], T]) -> T:
     return value
 
 
-def _is_config_write(sql: str) -> bool:
-    head = sql.lstrip()[:6].upper()
-    if head not in WRITES:
-        return False
-    start = sql[:120]
-    return any(table in start for table in _tables)
-
-
-def _watch_writes(
-    execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]
-) -> Any:
-    try:
-        return execute(sql, params, many, context)
-    finally:
-        if isinstance(sql, str) and _is_config_write(sql):
-            routing_config_invalidate()
-
-
-def routing_config_watch(*, sender: Any, connection: BaseDatabaseWrapper, **kwargs: Any) -> None:
-    """``connection_created`` receiver: watch the new connection's writes."""
-    if connection.alias == DEFAULT_DB_ALIAS and _watch_writes not in connection.execute_wrappers:
-        connection.execute_wrappers.append(_watch_writes)
-
-
-def routing_config_clear(**kwargs: Any) -> None:
-    """Signal receiver (post_migrate, after a test flush): drop everything."""
+def routing_config_changed(**kwargs: Any) -> None:
+    """Receiver of ``post_save``/``post_delete`` of the configuration models, and of
+    ``post_migrate`` (after a migration or a test flush): drop everything."""
     routing_config_invalidate()

@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.business_hours import BusinessCalendar, business_calendar
 from accounts.models import Department, User
 from contacts.models import Channel, Customer, Direction, Identity, IdentityKind, Interaction
+from journeys.caches import routing_config_invalidate
 from journeys.demo_campaign_sending import load as campaign_sending_load
 from journeys.demo_campaigns import load as campaigns_load
 from journeys.models import (
@@ -273,6 +274,8 @@ def _load_cases(*, out: TextIO) -> None:
         )
         for i, (name, conditions, code, priority, active) in enumerate(RULES)
     )
+    # bulk_create sends no post_save (journeys.caches).
+    routing_config_invalidate()
     CannedReply.objects.bulk_create(
         CannedReply(department=departments[CC], title=t, language=lang, shortcut=sc, body=body)
         for t, lang, sc, body in CANNED

@@ -28,6 +28,7 @@ from accounts.roles import Role
 from accounts.services import role_assign, roles_ensure
 from contacts.models import Customer, Direction, Interaction
 from contacts.seeding import CAMPAIGNS, Row, SeedRun
+from journeys.caches import routing_config_invalidate
 from journeys.models import (
     Campaign,
     CampaignStatus,
@@ -154,6 +155,8 @@ def departments_ensure() -> dict[str, Department]:
             )
             for day in range(6)
         )
+        # bulk_create sends no post_save (journeys.caches).
+        routing_config_invalidate()
     if not StaffingSlot.objects.filter(department=kcc).exists():
         StaffingSlot.objects.bulk_create(
             StaffingSlot(department=kcc, weekday=day, hour=hour, agents=12 if 9 <= hour < 17 else 6)

@@ -54,9 +54,12 @@ def _timeline(
     get_FOO_display and the truncatechars filter cost more than the rest of a row."""
     page = timeline_page(user=request.user, customer=customer, cursor=cursor, channel=channel)
     timeline_refs_attach(user=request.user, items=page.items)
+    # Translated once per page, not once per row (a lazy label translates on every use).
+    channels = {key: str(label) for key, label in CHANNEL_LABELS.items()}
+    directions = {key: str(label) for key, label in DIRECTION_LABELS.items()}
     for item in page.items:
-        item.channel_label = CHANNEL_LABELS.get(item.channel, item.channel)
-        item.direction_label = DIRECTION_LABELS.get(item.direction, item.direction)
+        item.channel_label = channels.get(item.channel, item.channel)
+        item.direction_label = directions.get(item.direction, item.direction)
         body = item.body
         item.body_shown = body if len(body) <= BODY_SHOWN else body[: BODY_SHOWN - 1] + "…"
     return page

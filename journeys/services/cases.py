@@ -10,7 +10,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -54,18 +54,21 @@ def _case_url(case: Case) -> str:
     return reverse("journeys:case", kwargs={"case_id": case.pk})
 
 
-def _locked(case: Case) -> Case:
-    """Re-read the case under a row lock so that concurrent changes apply one by one.
+def cases_locked() -> QuerySet[Case]:
+    """Cases read under a row lock so that concurrent changes apply one by one.
 
     Only the case row is locked (``of=("self",)``): the department, SLA policy and customer
     joined in are shared by many cases, and locking them made concurrent intakes deadlock.
     Lock order everywhere: the case, then its sub-task.
     """
-    return (
-        Case.objects.select_for_update(of=("self",))
-        .select_related("department", "sla_policy", "customer")
-        .get(pk=case.pk)
+    return Case.objects.select_for_update(of=("self",)).select_related(
+        "department", "sla_policy", "customer"
     )
+
+
+def _locked(case: Case) -> Case:
+    """Re-read the case under a row lock (see ``cases_locked``)."""
+    return cases_locked().get(pk=case.pk)
 
 
 def _participate(case_id: int, *users: User | None) -> None:
@@ -546,19 +549,25 @@ def case_record_response(
 
 # No savepoint of its own: nothing here catches a database error to carry on.
 @transaction.atomic(savepoint=False)
-def case_customer_replied(*, case: Case, interaction: Interaction) -> Case:
+def case_customer_replied(
+    *, case: Case, interaction: Interaction, already_locked: bool = False
+) -> Case:
     """A new inbound message on an open case: links it, resumes the SLA, sets
-    next_response_due from the policy, status → OPEN."""
-    locked = _locked(case)
+    next_response_due from the policy, status → OPEN. ``already_locked``: ``case`` was
+    read through ``cases_locked`` in this transaction (routing does), so not read again."""
+    locked = case if already_locked else _locked(case)
     # The unique constraint keeps a message on one case; a conflict inserts nothing.
     CaseMessage.objects.bulk_create(
         [CaseMessage(interaction=interaction, case=locked)], ignore_conflicts=True
     )
     now = timezone.now()
-    waiting_on_department = locked.subtasks.filter(status=SubTaskStatus.OPEN).exists()
-    status = CaseStatus.WAITING_DEPARTMENT if waiting_on_department else CaseStatus.OPEN
     if locked.status == CaseStatus.NEW:
+        # Nobody has taken it yet: it stays new (no need to ask about sub-tasks).
         status = CaseStatus.NEW
+    elif locked.subtasks.filter(status=SubTaskStatus.OPEN).exists():
+        status = CaseStatus.WAITING_DEPARTMENT
+    else:
+        status = CaseStatus.OPEN
     fields = _move_status(locked, status, now)
     fields += case_last_message_fields(case=locked, interaction=interaction)
     if locked.first_responded_at is not None:

@@ -24,6 +24,7 @@ from journeys.services.cases import (
     case_assign_round_robin,
     case_customer_replied,
     case_last_message_fields,
+    cases_locked,
 )
 from journeys.services.rules import rule_words_normalise
 from journeys.services.sla import sla_due_times, sla_exception_policy, sla_policy_for
@@ -256,15 +257,17 @@ def interaction_needs_routing(*, interaction: Interaction) -> bool:
     )
 
 
-def case_open_for(*, interaction: Interaction) -> Case | None:
-    """The open case this message continues: same campaign, same topic, else the latest."""
+def case_open_for(*, interaction: Interaction, lock: bool = False) -> Case | None:
+    """The open case this message continues: same campaign, same topic, else the latest.
+    ``lock``: read it under its row lock, as ``case_customer_replied`` needs it."""
     # One query: the preference becomes the first sort key.
     preferred = []
     if interaction.campaign_code:
         preferred.append(When(campaign_code=interaction.campaign_code, then=Value(0)))
     if interaction.topic:
         preferred.append(When(topic=interaction.topic, then=Value(1)))
-    open_cases = Case.objects.filter(OPEN_Q, customer_id=interaction.customer_id)
+    cases = cases_locked() if lock else Case.objects.all()
+    open_cases = cases.filter(OPEN_Q, customer_id=interaction.customer_id)
     if not preferred:
         return open_cases.order_by("-created_at", "-id").first()
     rank = CaseWhen(*preferred, default=Value(2), output_field=IntegerField())
@@ -311,7 +314,8 @@ def case_route_interaction(*, interaction: Interaction, follows: Case | None = N
 
 
 def _route(*, interaction: Interaction) -> Case | None:
-    case = case_open_for(interaction=interaction)
+    # The case is locked as it is found: one query instead of a look-up and a re-read.
+    case = case_open_for(interaction=interaction, lock=True)
     if case is not None:
-        return case_customer_replied(case=case, interaction=interaction)
+        return case_customer_replied(case=case, interaction=interaction, already_locked=True)
     return case_route_interaction(interaction=interaction)

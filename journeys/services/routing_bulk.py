@@ -19,6 +19,7 @@ from accounts.services import notification_send
 from contacts.models import Interaction, ProfileFact
 from contacts.services.bulk import model_new, models_insert
 from journeys.caches import routing_config_pinned
+from journeys.live import cases_changed
 from journeys.models import OPEN_Q, Case, CaseMessage, CaseStatus, SubTask, SubTaskStatus
 from journeys.services.cases import _move_status, case_assign_round_robin
 from journeys.services.routing import (
@@ -104,6 +105,9 @@ def _route_bulk(interactions: Sequence[Interaction]) -> list[Case | None]:
     # The moments are new in this transaction, so none has a message yet.
     messages = [model_new(CaseMessage, interaction_id=pk, case=case) for pk, case in routed.items()]
     models_insert(groups=[(Case, new_cases), (CaseMessage, messages)], now=start)
+    if new_cases:
+        # COPY passes by the connection's watched statements: open inboxes are told here.
+        cases_changed()
     if replies:
         _replied(replies, now=start)
     for case in new_cases:

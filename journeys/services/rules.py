@@ -9,6 +9,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from accounts.models import Department
+from journeys.caches import routing_config_invalidate
 from journeys.models import CannedReply, RoutingRule
 
 ORDER_STEP = 10
@@ -90,6 +91,8 @@ def routing_rule_update(*, rule: RoutingRule, values: dict[str, Any]) -> Routing
 
 def routing_rule_set_active(*, rule: RoutingRule, is_active: bool) -> RoutingRule:
     RoutingRule.objects.filter(pk=rule.pk).update(is_active=is_active)
+    # A queryset update sends no post_save (journeys.caches).
+    routing_config_invalidate()
     rule.is_active = is_active
     return rule
 
@@ -117,6 +120,8 @@ def routing_rule_move(*, rule: RoutingRule, direction: Literal["up", "down"]) ->
             item.order = position * ORDER_STEP
             changed.append(item)
     RoutingRule.objects.bulk_update(changed, ["order"])
+    if changed:
+        routing_config_invalidate()
 
 
 CANNED_FIELDS = ("department", "title", "language", "body", "shortcut")

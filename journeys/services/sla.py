@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from accounts.business_hours import BusinessCalendar, business_calendar
 from accounts.models import Department
-from journeys.caches import routing_config_get
+from journeys.caches import routing_config_get, routing_config_invalidate
 from journeys.models import Case, Priority, SlaPolicy
 
 EXCEPTION_POLICY = "Exception queue"
@@ -44,6 +44,8 @@ def sla_policies_ensure() -> None:
             for name, priority, is_default, first, nxt, resolution in DEFAULT_POLICIES
         ]
     )
+    # bulk_create sends no post_save (journeys.caches).
+    routing_config_invalidate()
 
 
 class SlaState(StrEnum):
