@@ -12,6 +12,7 @@ import random
 import time
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Protocol
@@ -78,6 +79,11 @@ class SeedRun(Protocol):
 
     def table_write(self, name: str, table: str, columns: Sequence[str], rows: list[Row]) -> None:
         """COPY on PostgreSQL, batched INSERTs elsewhere, counted under ``name``."""
+        ...
+
+    def tables_bare(self, tables: Sequence[str]) -> AbstractContextManager[None]:
+        """Load ``tables`` without their secondary indexes and foreign keys, made again
+        when the block ends."""
         ...
 
     def analyze(self, tables: Iterable[str]) -> None: ...
@@ -590,30 +596,31 @@ def customers_seed(
         questions=_questions_ensure(),
     )
     done = 0
-    while done < run.customers:
-        size = min(run.batch_size, run.customers - done)
-        with transaction.atomic():
-            tick = time.perf_counter()
-            customer_ids = run.ids_reserve("contacts_customer", size)
-            first = report.customer_range[0] if report.customer_range else customer_ids[0]
-            report.customer_range = (first, customer_ids[-1])
-            plans, wanted = generator.customers(customer_ids)
-            taken = _existing_identities(wanted)
-            batch, skipped = generator.rows(
-                plans,
-                taken=taken,
-                identity_ids=run.ids_reserve("contacts_identity", len(wanted)),
-                interaction_ids=run.ids_reserve(
-                    "contacts_interaction", sum(p["interactions"] for p in plans)
-                ),
-                order_ids=run.ids_reserve("contacts_order", sum(p["orders"] for p in plans)),
-            )
-            report.skipped_identities += skipped
-            report.generate_seconds += time.perf_counter() - tick
-            for name, (table, columns) in TABLES.items():
-                run.table_write(name, table, columns, getattr(batch, name))
-        done += size
-        run.progress()
+    with run.tables_bare([table for table, _ in TABLES.values()]):
+        while done < run.customers:
+            size = min(run.batch_size, run.customers - done)
+            with transaction.atomic():
+                tick = time.perf_counter()
+                customer_ids = run.ids_reserve("contacts_customer", size)
+                first = report.customer_range[0] if report.customer_range else customer_ids[0]
+                report.customer_range = (first, customer_ids[-1])
+                plans, wanted = generator.customers(customer_ids)
+                taken = _existing_identities(wanted)
+                batch, skipped = generator.rows(
+                    plans,
+                    taken=taken,
+                    identity_ids=run.ids_reserve("contacts_identity", len(wanted)),
+                    interaction_ids=run.ids_reserve(
+                        "contacts_interaction", sum(p["interactions"] for p in plans)
+                    ),
+                    order_ids=run.ids_reserve("contacts_order", sum(p["orders"] for p in plans)),
+                )
+                report.skipped_identities += skipped
+                report.generate_seconds += time.perf_counter() - tick
+                for name, (table, columns) in TABLES.items():
+                    run.table_write(name, table, columns, getattr(batch, name))
+            done += size
+            run.progress()
     run.analyze(table for table, _ in TABLES.values())
 
 

@@ -444,21 +444,22 @@ def cases_seed(*, run: SeedRun, staff: Staff) -> None:
         rng=run.rng("cases"), staff=staff, now=timezone.now().replace(microsecond=0), mean=mean
     )
     report = run.report
-    for low, high in run.customer_chunks():
-        with transaction.atomic():
-            tick = time.perf_counter()
-            moments = _inbound_moments(low, high)
-            customer_ids = list(
-                Customer.objects.filter(id__gte=low, id__lte=high)
-                .order_by("id")
-                .values_list("id", flat=True)
-            )
-            total = generator.plan(moments, customer_ids)
-            batch = generator.rows(moments, run.ids_reserve("journeys_case", total))
-            report.generate_seconds += time.perf_counter() - tick
-            for name, (table, columns) in TABLES.items():
-                run.table_write(name, table, columns, getattr(batch, name))
-        run.progress()
+    with run.tables_bare(list(dict.fromkeys(table for table, _ in TABLES.values()))):
+        for low, high in run.customer_chunks():
+            with transaction.atomic():
+                tick = time.perf_counter()
+                moments = _inbound_moments(low, high)
+                customer_ids = list(
+                    Customer.objects.filter(id__gte=low, id__lte=high)
+                    .order_by("id")
+                    .values_list("id", flat=True)
+                )
+                total = generator.plan(moments, customer_ids)
+                batch = generator.rows(moments, run.ids_reserve("journeys_case", total))
+                report.generate_seconds += time.perf_counter() - tick
+                for name, (table, columns) in TABLES.items():
+                    run.table_write(name, table, columns, getattr(batch, name))
+            run.progress()
     run.analyze(table for table, _ in TABLES.values())
 
 
