@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# A bounded load test: gunicorn on 127.0.0.1 with the production settings against the
-# configured PostgreSQL and Redis, locust headless for LOADTEST_TIME, then everything stops.
+# A bounded load test: gunicorn on 127.0.0.1 with the production settings and a Celery
+# worker against the configured PostgreSQL and Redis, locust headless for LOADTEST_TIME, a
+# summary per request type (requests/s, p50/p95/p99, errors), then everything stops.
 set -euo pipefail
 : "${DATABASE_URL:?set DATABASE_URL to the PostgreSQL database to test}"
 : "${REDIS_URL:?set REDIS_URL (the cache shared by the web processes)}"
@@ -21,7 +22,15 @@ $RUN python manage.py shell -c \
 $RUN gunicorn cxcenter.wsgi --bind "127.0.0.1:$PORT" --workers "$WORKERS" \
   --access-logfile /dev/null --error-logfile var/loadtest-gunicorn.log &
 GUNICORN=$!
-trap 'kill "$GUNICORN" 2>/dev/null || true; wait "$GUNICORN" 2>/dev/null || true' EXIT
+# The after-commit work of the intakes (routing notifications, surveys) runs here.
+$RUN celery -A cxcenter worker --loglevel=WARNING --pool=threads \
+  --concurrency "${LOADTEST_CELERY_CONCURRENCY:-2}" >var/loadtest-celery.log 2>&1 &
+CELERY=$!
+stop() {
+  kill "$GUNICORN" "$CELERY" 2>/dev/null || true
+  wait "$GUNICORN" "$CELERY" 2>/dev/null || true
+}
+trap stop EXIT
 for _ in $(seq 1 50); do
   curl -fsS -o /dev/null "http://127.0.0.1:$PORT/healthz" && break
   sleep 0.2
@@ -32,5 +41,6 @@ LOADTEST_INTEGRATIONS=$INTEGRATIONS timeout --signal=INT 1h \
   $RUN --group load locust -f bench/locustfile.py --headless \
   --host "http://127.0.0.1:$PORT" --users "$((AGENTS + INTEGRATIONS))" \
   --spawn-rate "${LOADTEST_SPAWN_RATE:-20}" --run-time "$TIME" --stop-timeout 10 \
-  --csv var/loadtest --only-summary
+  --csv var/loadtest --only-summary >var/loadtest-locust.log 2>&1 || true
 uptime
+$RUN python -m bench.loadtest_report var/loadtest

@@ -62,6 +62,9 @@ class Agent(_Secure, HttpUser):
         self.csrf = self.client.cookies.get("csrftoken", "")
 
     def _post(self, url: str, data: dict[str, str], name: str) -> None:
+        # A response may set the cookies again (Secure): they must still go to 127.0.0.1.
+        self._unsecure_cookies()
+        self.csrf = self.client.cookies.get("csrftoken", self.csrf)
         data = {**data, "csrfmiddlewaretoken": self.csrf}
         with self.client.post(
             url,

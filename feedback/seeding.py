@@ -371,31 +371,32 @@ def seed(*, run: SeedRun) -> None:
     )
     report = run.report
     earliest: dt.datetime | None = None
-    for chunk_low, chunk_high in run.customer_chunks():
-        with transaction.atomic():
-            tick = time.perf_counter()
-            orders = _delivered_orders(survey, chunk_low, chunk_high)
-            invited, answered = generator.plan(orders)
-            languages = dict(
-                Customer.objects.filter(id__gte=chunk_low, id__lte=chunk_high).values_list(
-                    "id", "language"
+    with run.tables_bare(list(dict.fromkeys(table for table, _ in TABLES.values()))):
+        for chunk_low, chunk_high in run.customer_chunks():
+            with transaction.atomic():
+                tick = time.perf_counter()
+                orders = _delivered_orders(survey, chunk_low, chunk_high)
+                invited, answered = generator.plan(orders)
+                languages = dict(
+                    Customer.objects.filter(id__gte=chunk_low, id__lte=chunk_high).values_list(
+                        "id", "language"
+                    )
                 )
-            )
-            response_ids = run.ids_reserve("feedback_response", answered)
-            batch = generator.rows(
-                languages=languages,
-                invitation_ids=run.ids_reserve("feedback_invitation", invited),
-                response_ids=response_ids,
-                # At most one follow-up case per answer; unused ids are simply skipped.
-                case_ids=run.ids_reserve("journeys_case", answered),
-            )
-            report.generate_seconds += time.perf_counter() - tick
-            for name, (table, columns) in TABLES.items():
-                run.table_write(name, table, columns, getattr(batch, name))
-            for row in batch.invitations:
-                if row[10] is not None and (earliest is None or row[10] < earliest):
-                    earliest = row[10]
-        run.progress()
+                response_ids = run.ids_reserve("feedback_response", answered)
+                batch = generator.rows(
+                    languages=languages,
+                    invitation_ids=run.ids_reserve("feedback_invitation", invited),
+                    response_ids=response_ids,
+                    # At most one follow-up case per answer; unused ids are simply skipped.
+                    case_ids=run.ids_reserve("journeys_case", answered),
+                )
+                report.generate_seconds += time.perf_counter() - tick
+                for name, (table, columns) in TABLES.items():
+                    run.table_write(name, table, columns, getattr(batch, name))
+                for row in batch.invitations:
+                    if row[10] is not None and (earliest is None or row[10] < earliest):
+                        earliest = row[10]
+            run.progress()
     run.analyze(table for table, _ in TABLES.values())
     if earliest is not None:
         tick = time.perf_counter()

@@ -4,8 +4,10 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.db.models import Count, F, Max
 
+from bench.seedrun import tables_bare, tables_definitions
 from contacts.models import (
     Consent,
     Customer,
@@ -19,6 +21,8 @@ from contacts.models import (
 from contacts.seeding import mobile_for
 from contacts.services.identity import phone_normalise
 from contacts.tests.factories import CustomerFactory, IdentityFactory, ProfileQuestionFactory
+from feedback.models import Response
+from journeys.models import Case
 
 pytestmark = pytest.mark.django_db
 
@@ -161,3 +165,48 @@ def test_seed_refuses_zero_customers() -> None:
         seed(customers=0)
 
     assert not Customer.objects.exists()
+
+
+def schema() -> tuple[set[tuple[str, str]], set[tuple[str, str, str, bool]]]:
+    """Every index and constraint of the public schema, as the database defines them."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public'")
+        indexes = set(cursor.fetchall())
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), convalidated"
+            " FROM pg_constraint WHERE connamespace = 'public'::regnamespace"
+        )
+        constraints = set(cursor.fetchall())
+    return indexes, constraints
+
+
+def test_after_a_seed_the_indexes_and_constraints_are_those_of_the_migrated_schema() -> None:
+    before = schema()
+
+    seed(customers=30, seed=2, batch=10)
+
+    indexes, constraints = schema()
+    assert Case.objects.exists() and Response.objects.exists()
+    assert indexes == before[0]
+    assert constraints == before[1]
+    assert any(name == "interaction_timeline_idx" for name, _ in indexes)
+
+
+def test_the_seed_loads_without_the_secondary_indexes_and_foreign_keys() -> None:
+    tables = ["contacts_interaction", "contacts_identity"]
+    before = schema()
+    bare = tables_definitions(tables)
+
+    with tables_bare(tables):
+        during = schema()
+
+    names = {name for name, _ in during[0]}
+    assert "interaction_timeline_idx" not in names
+    assert {name for name, _definition, _sql in bare.indexes} == {
+        name for name, _ in before[0] if name not in names
+    }
+    # Primary keys and unique constraints stay: the seed looks identities up while it loads.
+    assert {"contacts_interaction_pkey", "identity_unique_kind_value"} <= names
+    assert not {name for _table, name, _ in bare.foreign_keys} & {c[1] for c in during[1]}
+    assert bare.foreign_keys and bare.indexes
+    assert schema() == before

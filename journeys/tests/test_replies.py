@@ -197,3 +197,22 @@ def test_canned_replies_fill_in_their_placeholders(case) -> None:
     assert canned_reply_render(reply=reply, case=case) == (
         f"Beste Anna de Jong, zaak {case.pk}, bestelling WS-1001."
     )
+
+
+def test_a_reply_page_post_without_an_address_for_the_channel_is_a_clear_400(
+    agent_client, agent: User, contact_center
+) -> None:
+    customer = CustomerFactory(name="Bram Visser", preferred_channel="whatsapp")
+    IdentityFactory(customer=customer, kind=IdentityKind.EMAIL, value="bram@example.nl")
+    case = CaseFactory(customer=customer, department=contact_center, owner=agent,
+                       status=CaseStatus.OPEN)  # fmt: skip
+
+    response = agent_client.post(
+        f"/cases/{case.pk}/reply/",
+        {"reply-channel": "", "reply-subject": "", "reply-body": "Wij zoeken het uit."},
+        secure=True,
+    )
+
+    assert response.status_code == 400
+    assert "No WhatsApp address is known for this customer." in response.content.decode()
+    assert not case.customer.interactions.filter(direction="out").exists()

@@ -247,7 +247,13 @@ def case_reply(request: HttpRequest, case_id: int) -> HttpResponse:
             )
         except ValidationError as exc:
             form_add_service_errors(form, exc)
-            form.needs_confirm = any(e.code == "replied-since" for e in exc.error_list)
+            # A per-field error (no address for the channel) has an error_dict, no error_list.
+            errors = (
+                [e for errs in exc.error_dict.values() for e in errs]
+                if hasattr(exc, "error_dict")
+                else exc.error_list
+            )
+            form.needs_confirm = any(e.code == "replied-since" for e in errors)
         else:
             presence_services.presence_record(case_id=case.pk, user=request.user)
             return _done(request, case.pk, _("Reply sent."))

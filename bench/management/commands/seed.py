@@ -115,6 +115,7 @@ class Command(BaseCommand):
                 f"{name:<14}{totals.rows:>12,}{totals.seconds:>10.1f}{totals.rate:>12,.0f}"
             )
         self.stdout.write(f"{'generating':<14}{'':>12}{report.generate_seconds:>10.1f}")
+        self.stdout.write(f"{'indexes':<14}{'':>12}{report.index_seconds:>10.1f}")
         self.stdout.write(f"{'total':<14}{'':>12}{report.total_seconds:>10.1f}")
         if report.skipped_identities:
             self.stdout.write(

@@ -1,17 +1,5 @@
-"""Generated cases and campaigns for ``manage.py seed`` (load tests).
-
-Cases come from the customers' own inbound contact moments (the origin, linked as the
-first message), in every state: new and unowned in the department queues, owned and open,
-waiting on the customer or on another department (with an open sub-task), resolved and
-closed; some in the exception queue, some transferred (up to three times), overdue open
-ones escalated. Due times are the SLA minutes counted on the clock, not in business hours:
-close enough for load tests, and no per-row calendar work. A few segments and campaigns
-(finished, live, scheduled, draft) reuse the campaign codes of the seeded contact moments.
-
-PostgreSQL gets COPY, other databases batched INSERTs (through the run, bench.seedrun).
-Seeded cases never send anything: notifications and tasks belong to the services, which
-are not used.
-"""
+"""Generated cases of the run's customers from their own inbound contact moments, in every
+state, with transfers, escalations and sub-tasks."""
 
 import datetime as dt
 import random
@@ -23,34 +11,16 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Department, OpeningHours, StaffingSlot, User
-from accounts.roles import Role
-from accounts.services import role_assign, roles_ensure
+from accounts.models import Department
 from contacts.models import Customer, Direction, Interaction
-from contacts.seeding import CAMPAIGNS, Row, SeedRun
-from journeys.caches import routing_config_invalidate
+from contacts.seeding import Row, SeedRun
 from journeys.models import (
-    Campaign,
-    CampaignStatus,
     CaseStatus,
     EscalationKind,
     Priority,
-    Segment,
-    SlaPolicy,
 )
-from journeys.selectors.campaigns import campaign_audience
+from journeys.seeding.staff import Staff
 
-# name, code, e-mail: the departments cases are routed to (the same as the demo's).
-DEPARTMENTS = (
-    ("Klantcontactcentrum", Department.CONTACT_CENTER, "kcc@example.com"),
-    ("Marketing", Department.MARKETING, "marketing@example.com"),
-    ("Sales", Department.SALES, "sales@example.com"),
-    ("ICT", Department.ICT, "ict@example.com"),
-    ("Operations", Department.OPERATIONS, "operations@example.com"),
-)
-AGENTS_PER_DEPARTMENT = {Department.CONTACT_CENTER: 20}
-DEFAULT_AGENTS = 5
-SEED_USER_PREFIX = "seed-"
 # Where a contact moment's topic is routed, as the demo's routing rules do.
 TOPIC_DEPARTMENT = {
     "delivery": Department.OPERATIONS,
@@ -124,100 +94,6 @@ TABLES = {
     "escalations": ("journeys_escalation", ESCALATION_COLUMNS),
     "subtasks": ("journeys_subtask", SUBTASK_COLUMNS),
 }
-
-
-@dataclass
-class Staff:
-    """Departments, their seeded agents and the SLA policies cases get."""
-
-    departments: dict[str, Department]
-    agents: dict[str, list[int]]
-    policies: dict[str, SlaPolicy]
-    exception_policy: SlaPolicy
-
-
-def departments_ensure() -> dict[str, Department]:
-    """The routing departments, and the contact center's hours and staffing when it has none
-    (the forecast compares against staffed capacity)."""
-    departments = {}
-    for name, code, email in DEPARTMENTS:
-        departments[code], _ = Department.objects.get_or_create(
-            code=code, defaults={"name": name, "email": email}
-        )
-    kcc = departments[Department.CONTACT_CENTER]
-    if not OpeningHours.objects.filter(department=kcc).exists():
-        OpeningHours.objects.bulk_create(
-            OpeningHours(
-                department=kcc,
-                weekday=day,
-                opens=dt.time(8 if day < 5 else 9),
-                closes=dt.time(20 if day < 5 else 17),
-            )
-            for day in range(6)
-        )
-        # bulk_create sends no post_save (journeys.caches).
-        routing_config_invalidate()
-    if not StaffingSlot.objects.filter(department=kcc).exists():
-        StaffingSlot.objects.bulk_create(
-            StaffingSlot(department=kcc, weekday=day, hour=hour, agents=12 if 9 <= hour < 17 else 6)
-            for day in range(5)
-            for hour in range(8, 20)
-        )
-    return departments
-
-
-def staff_ensure() -> Staff:
-    """Seeded agents per department (no usable password) and the SLA policies."""
-    roles_ensure()
-    departments = departments_ensure()
-    agents: dict[str, list[int]] = {}
-    for code, department in departments.items():
-        ids = []
-        for n in range(1, AGENTS_PER_DEPARTMENT.get(code, DEFAULT_AGENTS) + 1):
-            user, created = User.objects.get_or_create(
-                username=f"{SEED_USER_PREFIX}{code}-{n}",
-                defaults={"department": department, "first_name": "Seed", "last_name": str(n)},
-            )
-            if created:
-                user.set_unusable_password()
-                user.save(update_fields=["password"])
-                role_assign(user=user, role=Role.AGENT)
-            ids.append(user.pk)
-        agents[code] = ids
-    minutes = {
-        Priority.URGENT: (60, 240),
-        Priority.HIGH: (240, 1440),
-        Priority.NORMAL: (480, 2880),
-        Priority.LOW: (1440, 4320),
-    }
-    policies = {}
-    for priority, (first, resolution) in minutes.items():
-        policy = SlaPolicy.objects.filter(priority=priority, is_default=True).first()
-        if policy is None:
-            policy, _ = SlaPolicy.objects.get_or_create(
-                name=f"Seed {priority}",
-                defaults={
-                    "priority": priority,
-                    "first_response_minutes": first,
-                    "next_response_minutes": first,
-                    "resolution_minutes": resolution,
-                },
-            )
-        policies[priority.value] = policy
-    exception_policy, _ = SlaPolicy.objects.get_or_create(
-        name="Exception queue",
-        defaults={
-            "first_response_minutes": 120,
-            "next_response_minutes": 120,
-            "resolution_minutes": 480,
-        },
-    )
-    return Staff(
-        departments=departments,
-        agents=agents,
-        policies=policies,
-        exception_policy=exception_policy,
-    )
 
 
 @dataclass
@@ -447,95 +323,20 @@ def cases_seed(*, run: SeedRun, staff: Staff) -> None:
         rng=run.rng("cases"), staff=staff, now=timezone.now().replace(microsecond=0), mean=mean
     )
     report = run.report
-    for low, high in run.customer_chunks():
-        with transaction.atomic():
-            tick = time.perf_counter()
-            moments = _inbound_moments(low, high)
-            customer_ids = list(
-                Customer.objects.filter(id__gte=low, id__lte=high)
-                .order_by("id")
-                .values_list("id", flat=True)
-            )
-            total = generator.plan(moments, customer_ids)
-            batch = generator.rows(moments, run.ids_reserve("journeys_case", total))
-            report.generate_seconds += time.perf_counter() - tick
-            for name, (table, columns) in TABLES.items():
-                run.table_write(name, table, columns, getattr(batch, name))
-        run.progress()
+    with run.tables_bare(list(dict.fromkeys(table for table, _ in TABLES.values()))):
+        for low, high in run.customer_chunks():
+            with transaction.atomic():
+                tick = time.perf_counter()
+                moments = _inbound_moments(low, high)
+                customer_ids = list(
+                    Customer.objects.filter(id__gte=low, id__lte=high)
+                    .order_by("id")
+                    .values_list("id", flat=True)
+                )
+                total = generator.plan(moments, customer_ids)
+                batch = generator.rows(moments, run.ids_reserve("journeys_case", total))
+                report.generate_seconds += time.perf_counter() - tick
+                for name, (table, columns) in TABLES.items():
+                    run.table_write(name, table, columns, getattr(batch, name))
+            run.progress()
     run.analyze(table for table, _ in TABLES.values())
-
-
-# name, definition (as SegmentForm stores it)
-SEGMENTS = (
-    ("Seed: e-mail opt-in", {"consent_channel": "email"}),
-    ("Seed: Amsterdam met e-mail opt-in", {"city": "Amsterdam", "consent_channel": "email"}),
-    ("Seed: hardlopers zonder GPS-horloge",
-     {"bought_skus": ["SHOE-42"], "not_bought_skus": ["WATCH-GPS"]}),
-)  # fmt: skip
-# code (from the seeded contact moments), name, segment, status, launch offset (days),
-# length (days), products, channels
-CAMPAIGN_PLANS = (
-    (CAMPAIGNS[0], "Voorjaarsuitverkoop", 0, CampaignStatus.FINISHED, -120, 21, ["SHOE-42"]),
-    (CAMPAIGNS[1], "Zomerschoenen", 2, CampaignStatus.LIVE, -3, 21, ["SHOE-WALK"]),
-    (CAMPAIGNS[2], "Black Friday", 0, CampaignStatus.SCHEDULED, 10, 7, ["WATCH-GPS"]),
-    (CAMPAIGNS[3], "Winterjassen", 1, CampaignStatus.DRAFT, 40, 28, ["JACKET-RAIN"]),
-)
-
-
-def campaigns_seed(*, run: SeedRun, staff: Staff) -> None:
-    """Segments and campaigns, once: an existing campaign code is left as it is."""
-    tick = time.perf_counter()
-    marketing = staff.departments[Department.MARKETING]
-    owner, created = User.objects.get_or_create(
-        username=f"{SEED_USER_PREFIX}marketer", defaults={"department": marketing}
-    )
-    if created:
-        owner.set_unusable_password()
-        owner.save(update_fields=["password"])
-        role_assign(user=owner, role=Role.MARKETER)
-    segments = []
-    for name, definition in SEGMENTS:
-        segment, _ = Segment.objects.get_or_create(
-            name=name, defaults={"definition": definition, "created_by": owner}
-        )
-        segments.append(segment)
-    now = timezone.now().replace(second=0, microsecond=0)
-    written = 0
-    for code, name, segment_index, status, offset, days, skus in CAMPAIGN_PLANS:
-        if Campaign.objects.filter(code=code).exists():
-            continue
-        launch = now + dt.timedelta(days=offset)
-        campaign = Campaign(
-            name=name,
-            code=code,
-            owner=owner,
-            offer=f"{name}: 20% korting",
-            product_skus=skus,
-            channels=["email", "whatsapp"],
-            response_rates={"email": 2, "whatsapp": 4},
-            segment=segments[segment_index],
-            launch_at=launch,
-            end_at=launch + dt.timedelta(days=days),
-            landing_url=f"https://www.example.nl/acties/{code.lower()}",
-            briefing=f"Klanten vragen naar {name}; de korting geldt op de hele collectie.",
-            status=status,
-        )
-        if status != CampaignStatus.DRAFT:
-            campaign.audience_total = campaign_audience(campaign=campaign, suppress=False).count()
-            campaign.audience_count = campaign_audience(campaign=campaign, now=now).count()
-            campaign.counted_at = now
-            campaign.scheduled_at = launch - dt.timedelta(days=14)
-        campaign.save()
-        written += 1
-    totals = run.report.table("campaigns")
-    totals.rows += written
-    totals.seconds += time.perf_counter() - tick
-
-
-def seed(*, run: SeedRun) -> None:
-    """The journeys part of ``manage.py seed``: cases of the run's customers, campaigns."""
-    if not run.wants("journeys"):
-        return
-    staff = staff_ensure()
-    cases_seed(run=run, staff=staff)
-    campaigns_seed(run=run, staff=staff)
