@@ -202,6 +202,7 @@ def test_the_timeline_query_count_is_the_same_for_1_and_many_emails(
         assert interaction is not None
         customer_id = interaction.customer_id
     url = reverse("contacts:customer", args=[customer_id]) + "?fragment=rows"
-    # user, permissions, customer, timeline (with the e-mail), attachments, …
-    with django_assert_num_queries(7):
+    # user, permissions, customer, timeline (with the e-mail), attachments, the timeline's
+    # references (cases), …
+    with django_assert_num_queries(8):
         assert agent_client.get(url, headers={"HX-Request": "true"}).status_code == 200
