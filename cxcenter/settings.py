@@ -276,7 +276,7 @@ SECURE_CSP: dict[str, list[str]] = {
 }
 # Sessions are read from the cache (and written through to the database): a request costs
 # no session query, which is what lets an idle poll answer with one query (the user's).
-# Several web processes need a shared cache (REDIS_URL), as for the other cached state.
+# Without a shared cache (REDIS_URL) in production they are read from the database (below).
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 12
@@ -401,6 +401,9 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    if not (DEBUG or TESTING):
+        # A cache per process would keep a signed-out session alive in the other processes.
+        SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- Celery -------------------------------------------------------------------------
 CELERY_BROKER_URL = env_url(

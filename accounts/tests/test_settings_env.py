@@ -157,8 +157,8 @@ def test_mailer_from_url_rejects_bad_urls_naming_the_variable(
 # --- Start-up in a fresh process -------------------------------------------------------
 
 
-def _manage_check(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    """``manage.py check`` in a process that is not a test run, with a clean environment."""
+def _clean_env(tmp_path: Path, **env: str) -> dict[str, str]:
+    """The environment of a process that is not a test run, with ``env`` on top."""
     clean = {
         key: value
         for key, value in os.environ.items()
@@ -167,6 +167,12 @@ def _manage_check(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str
     }
     clean["CXCENTER_VAR_DIR"] = str(tmp_path)
     clean.update(env)
+    return clean
+
+
+def _manage_check(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """``manage.py check`` in a process that is not a test run, with a clean environment."""
+    clean = _clean_env(tmp_path, **env)
     return subprocess.run(
         [sys.executable, "manage.py", "check"],
         cwd=ROOT,
@@ -216,3 +222,29 @@ def test_a_malformed_variable_stops_start_up_naming_it(
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1
     assert lines[0].startswith(f"cxcenter: environment variable {name} ")
+
+
+def _session_engine(tmp_path: Path, **env: str) -> str:
+    """The session engine a process that is not a test run ends up with."""
+    clean = _clean_env(tmp_path, DJANGO_SETTINGS_MODULE="cxcenter.settings", **env)
+    code = "from django.conf import settings; print(settings.SESSION_ENGINE)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().rsplit(".", 1)[-1]
+
+
+@pytest.mark.parametrize(
+    ("env", "engine"),
+    [
+        ({"SECRET_KEY": "x" * 50, "REDIS_URL": "redis://127.0.0.1:6379/1"}, "cached_db"),
+        # One cache per process: a signed-out session would live on in the other processes.
+        ({"SECRET_KEY": "x" * 50}, "db"),
+        ({"DEBUG": "1"}, "cached_db"),
+    ],
+)
+def test_sessions_come_from_the_cache_only_when_it_is_shared_or_in_development(
+    tmp_path: Path, env: dict[str, str], engine: str
+) -> None:
+    assert _session_engine(tmp_path, **env) == engine
