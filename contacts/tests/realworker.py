@@ -5,7 +5,10 @@ every send in a file and can be held mid-send, so that a test can kill the worke
 
 ``CXCENTER_TEST_DIR`` holds the files: ``sends`` (a line per call: ``begin <to>`` when a
 send starts, ``sent <to>`` when it finished), ``hold-send`` (while it exists, a send waits
-after ``begin``) and ``hold-task`` (while it exists, every task waits before it starts).
+after ``begin``), ``hold-task`` (while it exists, every task waits before it starts) and
+``hold-chunk`` (while it exists, an import waits after each checkpoint it committed, which
+it records as ``chunk <position>`` in ``chunks``). ``CXCENTER_TEST_CHUNK_ROWS`` sets the
+rows per import chunk.
 """
 
 import os
@@ -50,6 +53,23 @@ def _hold_task(**kwargs: Any) -> None:
     _wait_while("hold-task")
 
 
+def _hold_after_checkpoints() -> None:
+    from contacts.services import imports
+
+    real = imports._chunk_commit
+
+    def commit_then_hold(*args: Any, **kwargs: Any) -> None:
+        real(*args, **kwargs)
+        with (_dir() / "chunks").open("a") as chunks:
+            chunks.write(f"chunk {kwargs['position']}\n")
+        _wait_while("hold-chunk")
+
+    imports._chunk_commit = commit_then_hold
+    rows = os.environ.get("CXCENTER_TEST_CHUNK_ROWS")
+    if rows:
+        imports.CHUNK_ROWS = int(rows)
+
+
 def main(argv: list[str]) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cxcenter.settings")
     import django
@@ -68,6 +88,7 @@ def main(argv: list[str]) -> None:
         "unacked_restore_throttle": 1,
     }
     task_prerun.connect(_hold_task, weak=False)
+    _hold_after_checkpoints()
     app.worker_main(["worker", *argv])
 
 

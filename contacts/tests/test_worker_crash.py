@@ -1,6 +1,7 @@
 """A real Celery worker killed with SIGKILL while it sends: Redis hands the message to the
 next worker after the visibility timeout, and the provider gets it at most once — exactly
-once when the worker died before it claimed the message."""
+once when the worker died before it claimed the message. Killed in the middle of an import,
+the next worker continues at the checkpoint and imports every row once."""
 
 import datetime as dt
 import os
@@ -17,9 +18,18 @@ from django.conf import settings
 from django.db import connection
 
 from accounts.tests.test_celery_integration import _why_not
-from contacts.models import Channel, DeliveryStatus, IdentityKind, Interaction
+from contacts.models import (
+    Channel,
+    Customer,
+    CustomerImport,
+    DeliveryStatus,
+    Identity,
+    IdentityKind,
+    ImportStatus,
+    Interaction,
+)
 from contacts.services.outbound import outbound_send, outbound_sweep
-from contacts.tasks import outbound_deliver_task
+from contacts.tasks import import_customers, outbound_deliver_task
 from contacts.tests.factories import CustomerFactory, IdentityFactory
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,6 +54,9 @@ class Workers:
             "CXCENTER_SMS_BACKEND": "contacts.tests.realworker.FileBackend",
             "CXCENTER_TEST_DIR": str(tmp),
             "CXCENTER_TEST_VISIBILITY": str(VISIBILITY),
+            "CXCENTER_TEST_CHUNK_ROWS": "3",
+            # The killed run's heartbeat is stale by the time its task comes back.
+            "CXCENTER_IMPORT_STALE_SECONDS": "2",
         }
 
     def start(self, name: str) -> subprocess.Popen[str]:
@@ -176,3 +189,44 @@ def test_a_worker_killed_mid_send_is_not_sent_twice_and_the_sweep_fails_it(
     later = claimed_at + dt.timedelta(minutes=16)
     assert outbound_sweep(now=later) == {"failed": 1, "requeued": 0}
     assert _status(interaction) == DeliveryStatus.FAILED
+
+
+def _import(pk: int) -> CustomerImport:
+    connection.close()  # a fresh read, not a snapshot of an old transaction
+    return CustomerImport.objects.get(pk=pk)
+
+
+def _chunks(tmp: Path) -> list[str]:
+    path = tmp / "chunks"
+    return path.read_text().splitlines() if path.exists() else []
+
+
+@pytest.mark.celery_worker
+def test_a_worker_killed_mid_import_is_followed_by_one_that_imports_every_row_once(
+    workers: Workers,
+) -> None:
+    rows = "".join(f"Persoon {i},p{i}@example.nl\n" for i in range(10))
+    content = "name,email\n" + rows
+    job = CustomerImport.objects.create(
+        filename="people.csv", content=content, total_rows=content.count("\n")
+    )
+    (workers.tmp / "hold-chunk").touch()
+    import_customers.apply_async(args=(job.pk,), queue=workers.queue)
+    first = workers.start("first")
+    _until("the first checkpoint", lambda: _chunks(workers.tmp) == ["chunk 3"])
+    _kill(first)
+    (workers.tmp / "hold-chunk").unlink()
+    killed = _import(job.pk)
+    assert (killed.status, killed.position, Customer.objects.count()) == (
+        ImportStatus.RUNNING,
+        3,
+        3,
+    )
+
+    workers.start("second")
+    _until("the import finishing", lambda: _import(job.pk).status == ImportStatus.DONE)
+    done = _import(job.pk)
+    assert (done.position, done.processed_rows, done.created_rows) == (10, 10, 10)
+    assert _chunks(workers.tmp) == ["chunk 3", "chunk 6", "chunk 9", "chunk 10"]
+    assert Customer.objects.count() == 10
+    assert Identity.objects.count() == 10
