@@ -92,20 +92,10 @@ def intake_single(runner: Runner, *, count: int, target: Targets) -> PathResult:
             floor_run(floor)
             floor_timings.append(time.perf_counter() - tick)
         transaction.set_rollback(True)
-    median = statistics.median(timings)
-    floor_median = statistics.median(floor_timings)
-    return PathResult(
-        key="intake",
-        path=path,
-        url=url,
-        status="ok",
-        median_ms=_ms(median),
-        p95_ms=_ms(_p95(timings)),
-        queries=queries,
-        floor_ms=_ms(floor_median),
-        ratio=round(median / floor_median, 1) if floor_median else None,
-        per_second=round(count / elapsed, 1),
-    )
+    return PathResult.measured(
+        key="intake", path=path, url=url, timings=timings, floor_timings=floor_timings,
+        queries=queries, per_second=round(count / elapsed, 1),
+    )  # fmt: skip
 
 
 def _fixed(runner: Runner, *, key: str, path: str, url: str, client: Any) -> PathResult:
@@ -121,20 +111,11 @@ def _fixed(runner: Runner, *, key: str, path: str, url: str, client: Any) -> Pat
         return PathResult(key=key, path=path, url=url, status=f"error {response.status_code}")
     timings = _timed(lambda: runner.get(client, url), runner.iterations)
     floor_run([("SELECT 1", [])])
-    floor = statistics.median(_timed(lambda: floor_run([("SELECT 1", [])]), runner.iterations))
-    median = statistics.median(timings)
-    return PathResult(
-        key=key,
-        path=path,
-        url=url,
-        status="ok",
-        median_ms=_ms(median),
-        p95_ms=_ms(_p95(timings)),
-        queries=queries,
-        floor_ms=_ms(floor),
-        ratio=round(median / floor, 1) if floor else None,
-        fixed_ratio=1.0,
-    )
+    floor_timings = _timed(lambda: floor_run([("SELECT 1", [])]), runner.iterations)
+    return PathResult.measured(
+        key=key, path=path, url=url, timings=timings, floor_timings=floor_timings,
+        queries=queries, fixed_ratio=1.0,
+    )  # fmt: skip
 
 
 def intake_batch(runner: Runner, *, batches: int, target: Targets) -> PathResult:

@@ -29,11 +29,15 @@ class _Secure:
 
     # Given by locust's HttpUser, which this is mixed into.
     client: Any
-    host: str
+    host: str | None
+
+    def _https(self, path: str = "") -> str:
+        """The address as the proxy in front would give it."""
+        return (self.host or "").replace("http://", "https://") + path
 
     def _headers(self) -> None:
         self.client.headers["X-Forwarded-Proto"] = "https"
-        self.client.headers["Origin"] = self.host.replace("http://", "https://")
+        self.client.headers["Origin"] = self._https()
 
     def _unsecure_cookies(self) -> None:
         for cookie in self.client.cookies:
@@ -55,7 +59,7 @@ class Agent(_Secure, HttpUser):
                 "password": DATA["password"],
                 "csrfmiddlewaretoken": self.client.cookies.get("csrftoken", ""),
             },
-            headers={"Referer": self.host.replace("http://", "https://") + "/accounts/login/"},
+            headers={"Referer": self._https("/accounts/login/")},
             name="login",
         )
         self._unsecure_cookies()
@@ -71,7 +75,7 @@ class Agent(_Secure, HttpUser):
             data,
             headers={
                 "X-CSRFToken": self.csrf,
-                "Referer": self.host.replace("http://", "https://") + url,
+                "Referer": self._https(url),
             },
             name=name,
             allow_redirects=False,

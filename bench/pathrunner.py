@@ -53,6 +53,34 @@ class PathResult:
     # Median over Django's fixed cost of a request of the same kind (token or session).
     fixed_ratio: float | None = None
 
+    @classmethod
+    def measured(
+        cls,
+        *,
+        key: str,
+        path: str,
+        url: str,
+        timings: list[float],
+        floor_timings: list[float],
+        queries: int,
+        **extra: Any,
+    ) -> "PathResult":
+        """A measured path: its median and p95, and its median over the floor's."""
+        median = statistics.median(timings)
+        floor = statistics.median(floor_timings)
+        return cls(
+            key=key,
+            path=path,
+            url=url,
+            status="ok",
+            median_ms=_ms(median),
+            p95_ms=_ms(_p95(timings)),
+            queries=queries,
+            floor_ms=_ms(floor),
+            ratio=round(median / floor, 1) if floor else None,
+            **extra,
+        )
+
 
 @dataclass
 class Targets:
@@ -273,19 +301,10 @@ class Runner:
     ) -> PathResult:
         floor_run(floor)
         floor_timings = _timed(lambda: floor_run(floor), self.iterations)
-        median = statistics.median(timings)
-        floor_median = statistics.median(floor_timings)
-        return PathResult(
-            key=key,
-            path=path,
-            url=url,
-            status="ok",
-            median_ms=_ms(median),
-            p95_ms=_ms(_p95(timings)),
+        return PathResult.measured(
+            key=key, path=path, url=url, timings=timings, floor_timings=floor_timings,
             queries=queries,
-            floor_ms=_ms(floor_median),
-            ratio=round(median / floor_median, 1) if floor_median else None,
-        )
+        )  # fmt: skip
 
     def deep_page(self, first_url: str) -> tuple[str, int]:
         """Follow ``next`` from the first timeline page; returns the URL and pages walked."""

@@ -6,7 +6,6 @@ the seed did not add its part, so the contacts figures stand on their own.
 """
 
 import datetime as dt
-import statistics
 import threading
 import time
 from collections.abc import Sequence
@@ -31,8 +30,6 @@ from .hotpaths import (
     Statement,
     _exists,
     _host,
-    _ms,
-    _p95,
     _timed,
     floor_run,
 )
@@ -184,8 +181,6 @@ def take_next(*, department: Department, threads: int, takes: int) -> PathResult
             url=url,
             status=f"error {errors[0]}" if errors else "no data",
         )
-    median = statistics.median(timings)
-    floor_median = statistics.median(floor_timings)
     how = (
         "one after the other (SQLite)"
         if inline and threads > 1
@@ -193,16 +188,13 @@ def take_next(*, department: Department, threads: int, takes: int) -> PathResult
         if threads > 1
         else "by one agent"
     )
-    return PathResult(
+    return PathResult.measured(
         key="take_next",
         path=path,
         url=url,
-        status="ok",
-        median_ms=_ms(median),
-        p95_ms=_ms(_p95(timings)),
+        timings=timings,
+        floor_timings=floor_timings,
         queries=queries,
-        floor_ms=_ms(floor_median),
-        ratio=round(median / floor_median, 1) if floor_median else None,
         per_second=round(len(taken) / elapsed, 1) if elapsed else None,
         note=(
             f"takes per second {how}; {len(taken)} cases handed out, "
