@@ -24,8 +24,8 @@ from feedback.services.responses import response_submit
 from feedback.tests.factories import SurveyAspectFactory, SurveyFactory
 from feedback.tests.helpers import sent_invitation
 from journeys.models import Case
+from journeys.tests.browser import Watched, sign_in
 from journeys.tests.factories import CannedReplyFactory
-from journeys.tests.test_browser_workspace import Watched, _sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -68,7 +68,7 @@ def test_an_agent_follows_up_an_unhappy_customer(
     case = Case.objects.get(pk=answer.followup_case_id)
     w = Watched(page)
 
-    _sign_in(page, live_server, "anna", next_url=f"/customers/{customer.pk}/")
+    sign_in(page, live_server, "anna", next_url=f"/customers/{customer.pk}/")
     w.whole("Fleur Mulder", "agent-flow-01-customer")
 
     # Open cases sit above the long timeline, and the survey answer links to its case.

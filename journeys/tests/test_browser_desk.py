@@ -13,54 +13,17 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from accounts.models import Department, User
 from accounts.roles import Role
-from accounts.tests.factories import PASSWORD, DepartmentFactory, UserFactory
+from accounts.tests.factories import DepartmentFactory, UserFactory
 from contacts.models import IdentityKind
 from contacts.tests.factories import CustomerFactory, IdentityFactory
 from journeys.models import Case, CaseStatus
+from journeys.tests.browser import Watched, sign_in
 from journeys.tests.factories import CaseFactory
 
 pytestmark = pytest.mark.browser
 
 SCREENS = Path(settings.VAR_DIR) / "screens"
-CSP_LISTENER = """
-document.addEventListener("securitypolicyviolation", function (e) {
-  console.error("CSP violation: " + e.violatedDirective + " " + e.blockedURI);
-});
-"""
 SIZES = [(1440, 900), (390, 844)]
-
-
-class Watched:
-    """A page whose console errors and CSP violations are collected."""
-
-    def __init__(self, page: Page) -> None:
-        self.page = page
-        self.errors: list[str] = []
-        page.add_init_script(CSP_LISTENER)
-        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda exc: self.errors.append(str(exc)))
-
-    def whole(self, shot: str | None = None) -> None:
-        """Still a whole page (header, navigation, search box, bell), nothing went wrong."""
-        page = self.page
-        expect(page.locator("nav.mainnav")).to_be_visible()
-        expect(page.locator("#quicksearch-q")).to_be_visible()
-        expect(page.locator("#bell")).to_be_visible()
-        assert page.locator("header.topbar").count() == 1
-        if shot:
-            SCREENS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(SCREENS / f"{shot}.png"), full_page=True, caret="initial")
-        assert self.errors == [], "\n".join(self.errors)
-
-
-def _sign_in(page: Page, live_server, username: str, next_url: str = "/inbox/") -> None:
-    page.goto(f"{live_server.url}/accounts/login/?next={next_url}")
-    page.get_by_label("User name").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    # The keys work once the deferred scripts have run.
-    page.wait_for_url(re.compile(r"^(?!.*/accounts/login/)"))
-    page.wait_for_load_state("load")
 
 
 @pytest.fixture
@@ -101,8 +64,8 @@ def test_slash_searches_a_case_number_and_an_e_mail_address(
     IdentityFactory(customer=namesake, kind=IdentityKind.EMAIL, value="d.visser@example.com")
     case = CaseFactory(department=kcc, owner=anna, customer=customer, subject="Pakket kwijt",
                        status=CaseStatus.OPEN)  # fmt: skip
-    w = Watched(page)
-    _sign_in(page, live_server, "anna")
+    w = Watched(page, SCREENS)
+    sign_in(page, live_server, "anna")
     expect(page.get_by_role("heading", name="Inbox")).to_be_visible()
 
     page.keyboard.press("/")
@@ -147,8 +110,8 @@ def test_question_mark_opens_the_shortcuts_and_escape_closes_them(
 ) -> None:
     for n in range(3):
         CaseFactory(department=kcc, owner=anna, subject=f"Vraag {n}", status=CaseStatus.OPEN)
-    w = Watched(page)
-    _sign_in(page, live_server, "anna")
+    w = Watched(page, SCREENS)
+    sign_in(page, live_server, "anna")
     expect(page.locator("tr[data-inbox-row]")).to_have_count(3)
 
     dialog = page.get_by_role("dialog", name="Keyboard shortcuts")
@@ -196,9 +159,9 @@ def test_two_agents_taking_one_row_at_once_get_one_owner_and_one_clear_message(
 ) -> None:
     case = CaseFactory(department=kcc, subject="Wie neemt mij")
     other = second_context.new_page()
-    pages = {"anna": Watched(page), "bart": Watched(other)}
-    _sign_in(page, live_server, "anna", "/inbox/?tab=queue")
-    _sign_in(other, live_server, "bart", "/inbox/?tab=queue")
+    pages = {"anna": Watched(page, SCREENS), "bart": Watched(other, SCREENS)}
+    sign_in(page, live_server, "anna", "/inbox/?tab=queue")
+    sign_in(other, live_server, "bart", "/inbox/?tab=queue")
     buttons = [
         p.locator(f"#case-row-{case.pk}").get_by_role("button", name=re.compile("^Take"))
         for p in (page, other)
@@ -241,23 +204,23 @@ def test_the_desk_fits_the_screen(
     context = browser.new_context(locale="en-GB", viewport={"width": width, "height": height})
     page = context.new_page()
     try:
-        w = Watched(page)
-        _sign_in(page, live_server, "anna")
+        w = Watched(page, SCREENS)
+        sign_in(page, live_server, "anna")
         expect(page.get_by_role("heading", name="Inbox")).to_be_visible()
-        w.whole(f"inbox-{width}x{height}")
+        w.whole(shot=f"inbox-{width}x{height}")
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         page.goto(f"{live_server.url}/cases/{case.pk}/")
-        w.whole(f"case-{width}x{height}")
+        w.whole(shot=f"case-{width}x{height}")
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         page.keyboard.press("/")
         page.locator("#quicksearch-q").press_sequentially("Daan", delay=20)
         expect(page.locator("#quicksearch-results")).to_contain_text("+31612345678")
-        w.whole(f"search-{width}x{height}")
+        w.whole(shot=f"search-{width}x{height}")
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         page.keyboard.press("Escape")
         page.keyboard.press("?")
         expect(page.get_by_role("dialog", name="Keyboard shortcuts")).to_be_visible()
-        w.whole(f"shortcuts-{width}x{height}")
+        w.whole(shot=f"shortcuts-{width}x{height}")
         assert page.evaluate("document.documentElement.scrollWidth") <= width
     finally:
         context.close()

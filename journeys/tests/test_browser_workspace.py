@@ -6,17 +6,15 @@ case. Screenshots of each step go to test-results/."""
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 from rest_framework.test import APIClient
 
 from accounts.models import Department
 from accounts.roles import Role
 from accounts.services import api_token_create
-from accounts.tests.factories import PASSWORD, DepartmentFactory, UserFactory
+from accounts.tests.factories import DepartmentFactory, UserFactory
 from contacts.models import IdentityKind
 from contacts.tests.factories import (
     CustomerFactory,
@@ -26,56 +24,12 @@ from contacts.tests.factories import (
     ProfileQuestionFactory,
 )
 from journeys.models import Case, CaseStatus
+from journeys.tests.browser import SHOTS, Watched, sign_in
 from journeys.tests.factories import CaseFactory
 
 pytestmark = pytest.mark.browser
 
-SHOTS = Path(settings.BASE_DIR) / "test-results" / "workspace"
 LONG = "Zeer-lange-waarde-zonder-spaties-" * 6
-# Reported through the console, which the test listens to (a test-only script injected by
-# the browser's devtools, so the page's CSP does not apply to it).
-CSP_LISTENER = """
-document.addEventListener("securitypolicyviolation", function (e) {
-  console.error("CSP violation: " + e.violatedDirective + " " + e.blockedURI);
-});
-"""
-
-
-class Watched:
-    """A page whose console errors and CSP violations are collected."""
-
-    def __init__(self, page: Page) -> None:
-        self.page = page
-        self.errors: list[str] = []
-        page.add_init_script(CSP_LISTENER)
-        page.on(
-            "console",
-            lambda message: self.errors.append(message.text) if message.type == "error" else None,
-        )
-        page.on("pageerror", lambda exc: self.errors.append(str(exc)))
-
-    def whole(self, title: str, shot: str | None = None) -> None:
-        """The page is a whole page with its title, and nothing went wrong so far."""
-        page = self.page
-        expect(page).to_have_title(re.compile(rf"^{re.escape(title)} · cxcenter$"))
-        expect(page.locator("nav.mainnav")).to_be_visible()
-        expect(page.locator("#bell")).to_be_visible()
-        expect(page.locator("form.langswitch")).to_be_visible()
-        expect(page.get_by_role("button", name="Sign out")).to_be_visible()
-        assert page.locator("header.topbar").count() == 1
-        assert page.locator("#main").count() == 1
-        if shot:
-            SHOTS.mkdir(parents=True, exist_ok=True)
-            # caret="initial": hiding the caret injects a <style>, which the CSP rightly blocks.
-            page.screenshot(path=str(SHOTS / f"{shot}.png"), full_page=True, caret="initial")
-        assert self.errors == [], "\n".join(self.errors)
-
-
-def _sign_in(page: Page, live_server, username: str, next_url: str = "/inbox/") -> None:
-    page.goto(f"{live_server.url}/accounts/login/?next={next_url}")
-    page.get_by_label("User name").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 @pytest.fixture
@@ -116,7 +70,7 @@ def test_the_days_loop_keeps_the_whole_page_at_every_step(
     )
     w = Watched(page)
 
-    _sign_in(page, live_server, "anna")
+    sign_in(page, live_server, "anna")
     w.whole("Inbox", "01-inbox")
     page.get_by_role("link", name="My department's queue").click()
     expect(page.get_by_role("link", name=f"#{first.pk} Waar blijft mijn pakket?")).to_be_visible()
@@ -198,7 +152,7 @@ def test_inbox_actions_keep_the_whole_page(live_server, page: Page, kcc: Departm
     for n in range(30):
         CaseFactory(department=kcc, subject=f"Vraag {n:02d}")
     w = Watched(page)
-    _sign_in(page, live_server, "anna")
+    sign_in(page, live_server, "anna")
     page.get_by_role("link", name="My department's queue").click()
     w.whole("Inbox")
     page.get_by_role("link", name="Load more").click()
@@ -248,7 +202,7 @@ def test_inbox_and_case_page_fit_the_screen(
     page = context.new_page()
     try:
         w = Watched(page)
-        _sign_in(page, live_server, "anna")
+        sign_in(page, live_server, "anna")
         expect(page.get_by_role("heading", name="Inbox")).to_be_visible()
         w.whole("Inbox", f"inbox-{width}x{height}")
         assert page.evaluate("document.documentElement.scrollWidth") <= width
@@ -270,7 +224,7 @@ def test_a_new_intake_appears_in_an_open_inbox_without_a_reload(
 ) -> None:
     integration = UserFactory(username="webshop", department=None, roles=[Role.INTEGRATION])
     w = Watched(page)
-    _sign_in(page, live_server, "anna", "/inbox/?tab=queue")
+    sign_in(page, live_server, "anna", "/inbox/?tab=queue")
     expect(page.locator(".inbox-section")).to_contain_text("The queue is empty.")
     page.evaluate("window.__notReloaded = true")
 
@@ -313,8 +267,8 @@ def test_two_agents_on_one_case_see_each_other(
     url = f"/cases/{case.pk}/"
     other = second_context.new_page()
     w1, w2 = Watched(page), Watched(other)
-    _sign_in(page, live_server, "anna", url)
-    _sign_in(other, live_server, "bart", url)
+    sign_in(page, live_server, "anna", url)
+    sign_in(other, live_server, "bart", url)
 
     expect(page.locator("#presence")).to_contain_text("Bart Bos is viewing", timeout=10_000)
     expect(other.locator("#presence")).to_contain_text("Anna Jansen is viewing", timeout=10_000)
@@ -340,7 +294,7 @@ def test_the_staffing_grid_scrolls_in_its_box(
         w = Watched(page)
         from django.urls import reverse
 
-        _sign_in(page, live_server, "lead", reverse("accounts:staffing", args=[kcc.code]))
+        sign_in(page, live_server, "lead", reverse("accounts:staffing", args=[kcc.code]))
         expect(page.locator("table.grid")).to_be_visible()
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / f"staffing-{width}x{height}.png"), caret="initial")
