@@ -178,14 +178,8 @@ def response_followup_open(*, response_id: int) -> Case | None:
             topic="feedback",
             origin=response.interaction,
             priority=FOLLOWUP_PRIORITY,
+            resolution_due=response.answered_at + dt.timedelta(hours=FOLLOWUP_HOURS),
             department=_followup_department(),
-        )
-        # The router counts business hours; the follow-up promise is clock hours.
-        case.resolution_due = response.answered_at + dt.timedelta(hours=FOLLOWUP_HOURS)
-        if case.first_response_due is not None:
-            case.first_response_due = min(case.first_response_due, case.resolution_due)
-        Case.objects.filter(pk=case.pk).update(
-            resolution_due=case.resolution_due, first_response_due=case.first_response_due
         )
         Response.objects.filter(pk=response.pk, followup_case__isnull=True).update(
             followup_case=case

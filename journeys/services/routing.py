@@ -124,7 +124,7 @@ def case_build(
     campaign_code: str = "",
     origin: Interaction | None = None,
     priority: str | None = None,
-    resolution_hours: int | None = None,
+    resolution_due: dt.datetime | None = None,
     department: Department | None = None,
     rules: list[RoutingRule] | None = None,
     facts: dict[str, str] | None = None,
@@ -171,8 +171,13 @@ def case_build(
         policy=policy,
         department=department,
         start=start or timezone.now(),
-        resolution_minutes=resolution_hours * 60 if resolution_hours is not None else None,
     )
+    first_response_due, resolution = due.first_response, due.resolution
+    if resolution_due is not None:
+        # A promise on the clock (an unhappy customer's 48 hours), not in business hours.
+        resolution = resolution_due
+        if first_response_due is not None:
+            first_response_due = min(first_response_due, resolution_due)
     # model_new: the batch intake builds up to 1,000 of these at once.
     return model_new(
         Case,
@@ -187,8 +192,8 @@ def case_build(
         is_exception=is_exception,
         routing_rule=rule,
         sla_policy=policy,
-        first_response_due=due.first_response,
-        resolution_due=due.resolution,
+        first_response_due=first_response_due,
+        resolution_due=resolution,
         follows=follows,
     )
 
@@ -209,15 +214,15 @@ def case_route(
     campaign_code: str = "",
     origin: Interaction | None = None,
     priority: str | None = None,
-    resolution_hours: int | None = None,
+    resolution_due: dt.datetime | None = None,
     department: Department | None = None,
     follows: Case | None = None,
 ) -> Case:
     """Open a case for ``customer`` through the routing rules.
 
-    ``priority`` overrides the matched rule's priority; ``resolution_hours`` overrides the
-    resolution target (business hours of the owning department), e.g. feedback follow-up
-    with 48 hours; ``department`` skips the rules and routes there directly. The case's
+    ``priority`` overrides the matched rule's priority; ``resolution_due`` overrides the
+    resolution deadline with a time on the clock (and brings the first response forward to
+    it), e.g. feedback follow-up 48 hours after the answer; ``department`` skips the rules and routes there directly. The case's
     SLA due times are set from the policy in the owning department's business hours.
     ``follows``: the earlier (resolved) case this one continues.
     """
@@ -230,7 +235,7 @@ def case_route(
         campaign_code=campaign_code,
         origin=origin,
         priority=priority,
-        resolution_hours=resolution_hours,
+        resolution_due=resolution_due,
         department=department,
         follows=follows,
     )

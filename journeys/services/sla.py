@@ -114,14 +114,12 @@ def sla_due_times(
     policy: SlaPolicy,
     department: Department,
     start: dt.datetime,
-    resolution_minutes: int | None = None,
     calendar: BusinessCalendar | None = None,
 ) -> DueTimes:
     cal = calendar or sla_calendar(department=department)
-    resolution = resolution_minutes if resolution_minutes is not None else policy.resolution_minutes
     return DueTimes(
         first_response=cal.add(start, dt.timedelta(minutes=policy.first_response_minutes)),
-        resolution=cal.add(start, dt.timedelta(minutes=resolution)),
+        resolution=cal.add(start, dt.timedelta(minutes=policy.resolution_minutes)),
     )
 
 

@@ -90,7 +90,7 @@ def test_overrides_for_feedback_follow_up(sales: Department) -> None:
     RoutingRuleFactory(match_words="slecht", department=sales, priority=Priority.LOW)
     case = case_route(
         customer=CustomerFactory(), subject="Cijfer 3: slecht", priority=Priority.HIGH,
-        resolution_hours=48,
+        resolution_due=timezone.now() + dt.timedelta(hours=48),
     )  # fmt: skip
     assert case.priority == Priority.HIGH and case.department == sales
     assert case.resolution_due is not None
