@@ -13,7 +13,7 @@ from accounts.models import Department, User
 from accounts.roles import Role
 from accounts.services import api_token_create, role_assign, roles_ensure
 from contacts.models import Customer
-from journeys.models import Case
+from journeys.models import OPEN_STATUSES, Case
 
 SAMPLE = 2000
 
@@ -58,6 +58,13 @@ def loadtest_prepare(*, agents: int = 200, out: Path | None = None) -> Path:
         if case_top
         else []
     )
+    # Agents reply on open cases (a closed one refuses a reply), by e-mail: every customer
+    # has an address, not every one a number for the case's channel.
+    open_cases = list(
+        Case.objects.filter(department=department, status__in=OPEN_STATUSES)
+        .order_by("-id")
+        .values_list("id", flat=True)[:SAMPLE]
+    )
     target = out or settings.VAR_DIR / "loadtest.json"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(
@@ -69,6 +76,7 @@ def loadtest_prepare(*, agents: int = 200, out: Path | None = None) -> Path:
                 "customers": [pk for pk, _ in customers],
                 "names": [name.split()[-1] for _, name in customers if name.split()],
                 "cases": cases,
+                "open_cases": open_cases,
             }
         )
     )

@@ -103,11 +103,17 @@ class Agent(_Secure, HttpUser):
 
     @task(1)
     def reply(self) -> None:
-        if DATA["cases"]:
-            case = random.choice(DATA["cases"])
+        if DATA["open_cases"]:
+            case = random.choice(DATA["open_cases"])
+            # confirm: a colleague may have replied since this agent opened the case.
             self._post(
                 f"/cases/{case}/reply/",
-                {"reply-channel": "", "reply-subject": "", "reply-body": "Wij zoeken het uit."},
+                {
+                    "reply-channel": "email",
+                    "reply-subject": "",
+                    "reply-body": "Wij zoeken het uit.",
+                    "confirm": "1",
+                },
                 "reply",
             )
 
