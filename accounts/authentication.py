@@ -2,7 +2,7 @@
 
 ``Authorization: Token <key>`` as DRF's TokenAuthentication reads it, checked against
 :class:`~accounts.models.ApiToken`. Wrong keys are counted per client address: past the
-limit the address gets 429 with ``Retry-After`` before any key is looked up.
+limit the address gets 429 with ``Retry-After``, for the right key as well.
 """
 
 from typing import Any
@@ -14,9 +14,10 @@ from rest_framework.authentication import TokenAuthentication
 from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
 
+from .access import access_load
 from .clientip import client_address
 from .models import ApiToken, User
-from .ratelimit import rate_blocked, rate_hit, rate_parse
+from .ratelimit import rate_blocked, rate_counter, rate_hit, rate_parse
 from .selectors import api_token_for_key
 from .services import api_token_touch
 
@@ -33,15 +34,20 @@ class HashedTokenAuthentication(TokenAuthentication):
     def authenticate_credentials(self, key: str) -> tuple[User, ApiToken]:
         address = getattr(self, "_address", "")
         rate = rate_parse(settings.API_TOKEN_FAILURE_RATE)
-        wait = rate_blocked(scope=FAILURE_SCOPE, key=address, rate=rate)
-        if wait is not None:
-            raise exceptions.Throttled(wait=wait)
         token = api_token_for_key(key=key)
         if token is None:
+            # Counting the wrong key also answers whether the address is over its limit.
             wait = rate_hit(scope=FAILURE_SCOPE, key=address, rate=rate)
             if wait is not None:
                 raise exceptions.Throttled(wait=wait)
             raise exceptions.AuthenticationFailed(_("Invalid or expired token."))
+        # A blocked address is refused even with the right key. Its counter is read in the
+        # same round trip as the user's permissions, which the request needs anyway.
+        counter, _remaining = rate_counter(scope=FAILURE_SCOPE, key=address, rate=rate)
+        used = access_load(user=token.user, also=[counter]).get(counter, 0)
+        wait = rate_blocked(scope=FAILURE_SCOPE, key=address, rate=rate, used=used)
+        if wait is not None:
+            raise exceptions.Throttled(wait=wait)
         api_token_touch(token=token)
         return token.user, token
 

@@ -41,6 +41,46 @@ def test_a_revoked_token_gets_401(integration: User) -> None:
     assert _client(key).get(ME).status_code == 401
 
 
+def test_a_token_revoked_after_use_is_refused_on_the_next_request(integration: User) -> None:
+    token, key = api_token_create(user=integration, name="web shop")
+    client = _client(key)
+    assert client.get(ME).status_code == 200
+    ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
+    assert client.get(ME).status_code == 401
+
+
+def test_a_user_deactivated_after_use_is_refused_on_the_next_request(integration: User) -> None:
+    _token, key = api_token_create(user=integration, name="web shop")
+    client = _client(key)
+    assert client.get(ME).status_code == 200
+    User.objects.filter(pk=integration.pk).update(is_active=False)
+    assert client.get(ME).status_code == 401
+
+
+def test_a_token_that_expired_after_use_is_refused_on_the_next_request(
+    integration: User,
+) -> None:
+    token, key = api_token_create(user=integration, name="web shop")
+    client = _client(key)
+    assert client.get(ME).status_code == 200
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now())
+    assert client.get(ME).status_code == 401
+
+
+def test_the_token_found_carries_its_user(integration: User) -> None:
+    from accounts.selectors import api_token_for_key
+
+    token, key = api_token_create(user=integration, name="web shop")
+    found = api_token_for_key(key=key)
+    assert found is not None
+    assert (found.pk, found.name, found.user.pk, found.user.username) == (
+        token.pk,
+        "web shop",
+        integration.pk,
+        "webshop",
+    )
+
+
 def test_an_expired_token_gets_401(integration: User) -> None:
     past = timezone.now() - dt.timedelta(minutes=1)
     _token, key = api_token_create(user=integration, name="web shop", expires_at=past)
