@@ -151,6 +151,32 @@ def test_the_api_rate_per_token_answers_429(api_client: APIClient, monkeypatch) 
     assert int(response["Retry-After"]) >= 1
 
 
+def test_the_per_token_rate_counts_each_token_apart(integration: User, monkeypatch) -> None:
+    from rest_framework.throttling import SimpleRateThrottle
+
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"user": "2/minute", "anon": None})
+    _first, one = api_token_create(user=integration, name="web shop")
+    _second, other = api_token_create(user=integration, name="warehouse")
+    assert [_client(one).get(ME).status_code for _ in range(3)] == [200, 200, 429]
+    assert _client(other).get(ME).status_code == 200
+
+
+def test_a_token_request_reads_the_cache_in_one_round_trip(integration: User) -> None:
+    from unittest import mock
+
+    from django.core.cache import cache
+
+    _token, key = api_token_create(user=integration, name="web shop")
+    client = _client(key)
+    client.get(ME)
+    with (
+        mock.patch.object(cache, "get", wraps=cache.get) as get,
+        mock.patch.object(cache, "get_many", wraps=cache.get_many) as get_many,
+    ):
+        assert client.get(ME).status_code == 200
+    assert (get.call_count, get_many.call_count) == (0, 1)
+
+
 @pytest.fixture
 def admin_client_(db: None) -> Client:
     admin = UserFactory(username="ada", roles=[Role.ADMIN], is_staff=True)
