@@ -6,6 +6,7 @@ semaphore bounds how many password hashes run at once, so a flood of sign-ins ca
 take every CPU away from the agents' pages.
 """
 
+import functools
 import math
 import threading
 import time
@@ -26,6 +27,7 @@ class Rate:
     seconds: int
 
 
+@functools.lru_cache(maxsize=64)
 def rate_parse(value: str) -> Rate:
     """``"20/minute"`` (DRF's notation: second, minute, hour, day) as a :class:`Rate`."""
     try:
@@ -46,10 +48,19 @@ def _key(scope: str, key: str, window: int) -> str:
     return f"ratelimit:{scope}:{key}:{window}"
 
 
-def rate_blocked(*, scope: str, key: str, rate: Rate) -> int | None:
-    """Seconds to wait when ``key`` has used up ``rate`` in this window, else None."""
+def rate_counter(*, scope: str, key: str, rate: Rate) -> tuple[str, int]:
+    """The cache key counting ``key``'s uses in this window, and the seconds until it ends
+    (for a caller that reads the counter together with other keys)."""
     window, remaining = _window(rate)
-    used = cache.get(_key(scope, key, window), 0)
+    return _key(scope, key, window), remaining
+
+
+def rate_blocked(*, scope: str, key: str, rate: Rate, used: int | None = None) -> int | None:
+    """Seconds to wait when ``key`` has used up ``rate`` in this window, else None; ``used``
+    is the counter when the caller has already read it (see :func:`rate_counter`)."""
+    name, remaining = rate_counter(scope=scope, key=key, rate=rate)
+    if used is None:
+        used = cache.get(name, 0)
     return remaining if used >= rate.count else None
 
 

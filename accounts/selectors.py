@@ -4,6 +4,7 @@ import datetime as dt
 from functools import reduce
 from operator import or_
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -11,7 +12,7 @@ from django.utils import timezone
 from .access import user_groups
 from .models import ApiToken, Department, Notification, StaffingSlot, User
 from .roles import Role
-from .tokens import token_matches, token_prefix
+from .tokens import token_digest, token_matches
 
 
 def user_roles(*, user: User) -> frozenset[Role]:
@@ -115,16 +116,50 @@ def capacity_by_hour(*, department: Department) -> dict[tuple[int, int], int]:
     }
 
 
+def _token_query() -> tuple[str, list[str], list[str]]:
+    """The token check as one statement, built once per process from the models' columns."""
+    global _TOKEN_QUERY
+    if _TOKEN_QUERY is None:
+        qn = connection.ops.quote_name
+        # Concrete fields always have a column; the stubs allow None for the others.
+        token_columns = [(f.attname, str(f.column)) for f in ApiToken._meta.concrete_fields]
+        user_columns = [(f.attname, str(f.column)) for f in User._meta.concrete_fields]
+        token_fields = [attname for attname, _column in token_columns]
+        user_fields = [attname for attname, _column in user_columns]
+        columns = [f"t.{qn(column)}" for _attname, column in token_columns]
+        columns += [f"u.{qn(column)}" for _attname, column in user_columns]
+        _TOKEN_QUERY = (
+            f"SELECT {', '.join(columns)} FROM {qn(ApiToken._meta.db_table)} t "
+            f"JOIN {qn(User._meta.db_table)} u ON u.id = t.user_id "
+            "WHERE t.digest = %s AND t.revoked_at IS NULL AND u.is_active "
+            "AND (t.expires_at IS NULL OR t.expires_at > %s)",
+            token_fields,
+            user_fields,
+        )
+    return _TOKEN_QUERY
+
+
+_TOKEN_QUERY: tuple[str, list[str], list[str]] | None = None
+
+
 def api_token_for_key(*, key: str) -> ApiToken | None:
-    """The live token whose key is ``key`` (not revoked, not expired, its user active)."""
+    """The live token whose key is ``key`` (not revoked, not expired, its user active), with
+    its user.
+
+    Every API request asks this, so it is one plain statement on the unique digest: building
+    the equivalent queryset each time (join, Q, default ordering) cost ten times the query.
+    """
     if not key or len(key) > 200:
         return None
-    candidates = (
-        ApiToken.objects.select_related("user")
-        .filter(prefix=token_prefix(key), revoked_at__isnull=True, user__is_active=True)
-        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
-    )
-    for token in candidates:
-        if token_matches(token=token, key=key):
-            return token
-    return None
+    sql, token_fields, user_fields = _token_query()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [token_digest(key), timezone.now()])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    split = len(token_fields)
+    token = ApiToken.from_db(connection.alias, token_fields, row[:split])
+    if not token_matches(token=token, key=key):
+        return None
+    token.user = User.from_db(connection.alias, user_fields, row[split:])
+    return token

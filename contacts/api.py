@@ -9,6 +9,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.urls import path, reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -182,14 +183,24 @@ class DeliveredResultSerializer(serializers.Serializer):
     marked = serializers.BooleanField(help_text="False when it was already delivered.")
 
 
-class CustomerSummarySerializer(serializers.ModelSerializer):
+def _label(name: str) -> Any:
+    """The model field's verbose name as a ModelSerializer labels it (capitalised, lazily)."""
+    return capfirst(Customer._meta.get_field(name).verbose_name)
+
+
+class CustomerSummarySerializer(serializers.Serializer):
+    # The fields a ModelSerializer of Customer would make, declared: a look-up is mostly
+    # fixed cost, and a ModelSerializer inspects the model again on every response.
+    id = serializers.BigIntegerField(label="ID", read_only=True)
+    name = serializers.CharField(allow_blank=True, max_length=200, required=False)
+    postcode = serializers.CharField(allow_blank=True, max_length=16, required=False)
+    city = serializers.CharField(allow_blank=True, max_length=100, required=False)
+    last_interaction_at = serializers.DateTimeField(
+        allow_null=True, label=_label("last_interaction_at"), required=False
+    )
     exact_match = serializers.BooleanField(
         help_text="Found by an identity (e-mail, phone, customer number), not by name."
     )
-
-    class Meta:
-        model = Customer
-        fields = ["id", "name", "postcode", "city", "last_interaction_at", "exact_match"]
 
 
 class CustomerSearchSerializer(serializers.Serializer):

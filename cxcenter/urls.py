@@ -27,6 +27,9 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    # First: the API is most of the requests, and each app's "" include would be tried
+    # before it otherwise. Nothing else starts with api/v1/.
+    path("api/v1/", include(api_v1)),
     path("", account_views.home, name="home"),
     path("healthz", account_views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
@@ -40,7 +43,6 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
     path("anymail/", include((anymail_webhooks, "anymail"))),
-    path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]

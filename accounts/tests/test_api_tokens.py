@@ -41,6 +41,46 @@ def test_a_revoked_token_gets_401(integration: User) -> None:
     assert _client(key).get(ME).status_code == 401
 
 
+def test_a_token_revoked_after_use_is_refused_on_the_next_request(integration: User) -> None:
+    token, key = api_token_create(user=integration, name="web shop")
+    client = _client(key)
+    assert client.get(ME).status_code == 200
+    ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
+    assert client.get(ME).status_code == 401
+
+
+def test_a_user_deactivated_after_use_is_refused_on_the_next_request(integration: User) -> None:
+    _token, key = api_token_create(user=integration, name="web shop")
+    client = _client(key)
+    assert client.get(ME).status_code == 200
+    User.objects.filter(pk=integration.pk).update(is_active=False)
+    assert client.get(ME).status_code == 401
+
+
+def test_a_token_that_expired_after_use_is_refused_on_the_next_request(
+    integration: User,
+) -> None:
+    token, key = api_token_create(user=integration, name="web shop")
+    client = _client(key)
+    assert client.get(ME).status_code == 200
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now())
+    assert client.get(ME).status_code == 401
+
+
+def test_the_token_found_carries_its_user(integration: User) -> None:
+    from accounts.selectors import api_token_for_key
+
+    token, key = api_token_create(user=integration, name="web shop")
+    found = api_token_for_key(key=key)
+    assert found is not None
+    assert (found.pk, found.name, found.user.pk, found.user.username) == (
+        token.pk,
+        "web shop",
+        integration.pk,
+        "webshop",
+    )
+
+
 def test_an_expired_token_gets_401(integration: User) -> None:
     past = timezone.now() - dt.timedelta(minutes=1)
     _token, key = api_token_create(user=integration, name="web shop", expires_at=past)
@@ -109,6 +149,32 @@ def test_the_api_rate_per_token_answers_429(api_client: APIClient, monkeypatch) 
     response = api_client.get(ME)
     assert response.status_code == 429
     assert int(response["Retry-After"]) >= 1
+
+
+def test_the_per_token_rate_counts_each_token_apart(integration: User, monkeypatch) -> None:
+    from rest_framework.throttling import SimpleRateThrottle
+
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"user": "2/minute", "anon": None})
+    _first, one = api_token_create(user=integration, name="web shop")
+    _second, other = api_token_create(user=integration, name="warehouse")
+    assert [_client(one).get(ME).status_code for _ in range(3)] == [200, 200, 429]
+    assert _client(other).get(ME).status_code == 200
+
+
+def test_a_token_request_reads_the_cache_in_one_round_trip(integration: User) -> None:
+    from unittest import mock
+
+    from django.core.cache import cache
+
+    _token, key = api_token_create(user=integration, name="web shop")
+    client = _client(key)
+    client.get(ME)
+    with (
+        mock.patch.object(cache, "get", wraps=cache.get) as get,
+        mock.patch.object(cache, "get_many", wraps=cache.get_many) as get_many,
+    ):
+        assert client.get(ME).status_code == 200
+    assert (get.call_count, get_many.call_count) == (0, 1)
 
 
 @pytest.fixture

@@ -161,3 +161,39 @@ def test_schema_lists_every_contacts_endpoint(api_client) -> None:
         "/api/v1/orders/{order_id}/delivered/",
     ):
         assert path in paths, path
+
+
+def test_the_search_result_fields_are_what_the_customer_model_says() -> None:
+    from rest_framework import serializers
+
+    from contacts.api import CustomerSummarySerializer
+    from contacts.models import Customer
+
+    class FromModel(serializers.ModelSerializer):
+        class Meta:
+            model = Customer
+            fields = ["id", "name", "postcode", "city", "last_interaction_at"]
+
+    declared = CustomerSummarySerializer().fields
+    for name, field in FromModel().fields.items():
+        assert repr(declared[name]) == repr(field)
+        assert str(declared[name].label) == str(field.label)
+
+
+def test_a_look_up_by_e_mail_answers_the_customer_as_an_exact_match(api_client) -> None:
+    customer = CustomerFactory(name="Els de Vries", postcode="1234 AB", city="Utrecht")
+    IdentityFactory(customer=customer, kind=IdentityKind.EMAIL, value="els@example.org")
+    body = api_client.get("/api/v1/customers/", {"q": "els@example.org"}).json()
+    assert body == {
+        "results": [
+            {
+                "id": customer.pk,
+                "name": "Els de Vries",
+                "postcode": "1234 AB",
+                "city": "Utrecht",
+                "last_interaction_at": None,
+                "exact_match": True,
+            }
+        ],
+        "more": False,
+    }
