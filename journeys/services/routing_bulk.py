@@ -28,7 +28,7 @@ from journeys.services.routing import (
     interaction_needs_routing,
     routing_rules_active,
 )
-from journeys.services.sla import sla_next_response_due
+from journeys.services.sla import sla_due_times_memo, sla_next_response_due
 
 
 def _preferred(cases: list[Case], interaction: Interaction) -> Case | None:
@@ -60,7 +60,9 @@ def _facts(customer_ids: set[int], keys: set[str]) -> dict[int, dict[str, str]]:
 @transaction.atomic(savepoint=False)
 def interactions_route_bulk(*, interactions: Sequence[Interaction]) -> list[Case | None]:
     """The case each moment went to (None when it needs no follow-up), in input order."""
-    with routing_config_pinned():
+    # Every case of the batch opens at the same moment: due times once per policy and
+    # department.
+    with routing_config_pinned(), sla_due_times_memo():
         return _route_bulk(interactions)
 
 
