@@ -112,3 +112,29 @@ def test_copy_text_writes_choices_as_their_values_and_refuses_unknown_types() ->
     assert copy_text(NOW) == "2026-03-01T09:30:00+00:00"
     with pytest.raises(TypeError):
         copy_text(object())
+
+
+@pytest.mark.django_db
+def test_look_ups_find_the_pairs_asked_for_and_not_their_crossings() -> None:
+    from contacts.services.bulk import identities_lookup, natural_keys_lookup
+    from contacts.tests.factories import InteractionFactory
+
+    anna = IdentityFactory(kind=IdentityKind.EMAIL, value="anna@example.nl")
+    IdentityFactory(kind=IdentityKind.PHONE, value="+31612345678")
+    found = identities_lookup(
+        pairs=[
+            ("email", "anna@example.nl"),
+            ("email", "+31612345678"),
+            ("phone", "anna@example.nl"),
+            ("phone", "+31699999999"),
+        ]
+    )
+    assert list(found) == [("email", "anna@example.nl")]
+    assert found["email", "anna@example.nl"].customer.pk == anna.customer_id
+    moment = InteractionFactory(source="shop", external_id="1")
+    InteractionFactory(source="crm", external_id="2")
+    InteractionFactory(source="crm", external_id="")
+    keys = [("shop", "1"), ("shop", "2"), ("crm", "1"), ("crm", "")]
+    assert {k: m.pk for k, m in natural_keys_lookup(model=Interaction, keys=keys).items()} == {
+        ("shop", "1"): moment.pk
+    }
