@@ -99,7 +99,7 @@ def test_copy_text_writes_choices_as_their_values_and_refuses_unknown_types() ->
 
     from django.db import models
 
-    from contacts.services.bulk import copy_text
+    from contacts.services.bulk import copy_column, copy_text
 
     class Level(models.IntegerChoices):
         LOW = 1, "Low"
@@ -112,6 +112,18 @@ def test_copy_text_writes_choices_as_their_values_and_refuses_unknown_types() ->
     assert copy_text(NOW) == "2026-03-01T09:30:00+00:00"
     with pytest.raises(TypeError):
         copy_text(object())
+    # A column at a time gives the same text as value by value.
+    columns: list[list[object]] = [
+        ["a", "b\tc"],
+        ["a", None],
+        [1, True],
+        [None, None],
+        [NOW, None],
+        [2, 3],
+        [NOW],
+    ]
+    for values in columns:
+        assert copy_column(values) == [copy_text(v) for v in values]
 
 
 @pytest.mark.django_db
