@@ -252,7 +252,9 @@ def copy_column(values: list[Any]) -> list[str]:
         if kind is int:
             return list(map(str, values))
         if kind is dt.datetime:
-            return [value.isoformat() for value in values]
+            # Mostly one moment repeated (first and last seen, created and updated).
+            texts: dict[dt.datetime, str] = {}
+            return [texts.get(v) or texts.setdefault(v, v.isoformat()) for v in values]
     return [copy_text(value) for value in values]
 
 

@@ -3,6 +3,7 @@ with a report of every rejected row."""
 
 import csv
 import datetime as dt
+import functools
 import io
 import itertools
 import uuid
@@ -155,6 +156,7 @@ def _fact_value(question: ProfileQuestion, raw: str) -> str:
     return raw
 
 
+@functools.cache
 def _max_length(model: type[Model], name: str) -> int:
     field = model._meta.get_field(name)
     if not isinstance(field, Field) or field.max_length is None:
