@@ -70,14 +70,30 @@ def hotpaths_bench(
     threads: int = 8,
     takes: int = 25,
     import_rows: int = 2000,
+    only: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
-    """Measure every hot path; raises NotEnoughData on a database that was not seeded."""
+    """Measure every hot path, or only the intake rows named in ``only``; raises
+    NotEnoughData on a database that was not seeded."""
     customers = Customer.objects.count()
     if customers < min_customers:
         raise NotEnoughData(f"{customers} customers")
     manager, token = bench_users_ensure()
     target = bench_targets()
     runner = Runner(iterations=iterations, manager=manager, token=token)
+    if only:
+        from bench.intakepaths import intake_paths_only
+
+        rows = intake_paths_only(
+            runner, target=target, keys=only, count=intake_count, import_rows=import_rows
+        )
+        return _report(
+            rows,
+            customers=customers,
+            iterations=iterations,
+            intake_count=intake_count,
+            threads=threads,
+            target=target,
+        )
     api = runner.api_client
     customer_sql = (
         "SELECT c.* FROM contacts_customer c JOIN contacts_identity i ON i.customer_id = c.id "
@@ -179,6 +195,25 @@ def hotpaths_bench(
 
     results.extend(work_paths(runner, manager=manager, threads=threads, takes=takes))
     _fixed_ratios(results)
+    return _report(
+        results,
+        customers=customers,
+        iterations=iterations,
+        intake_count=intake_count,
+        threads=threads,
+        target=target,
+    )
+
+
+def _report(
+    results: list[PathResult],
+    *,
+    customers: int,
+    iterations: int,
+    intake_count: int,
+    threads: int,
+    target: Targets,
+) -> dict[str, Any]:
     return {
         "machine": {
             "cpus": os.cpu_count(),

@@ -300,6 +300,26 @@ def intake_paths(
     ]
 
 
+ONLY_ROWS = ("intake", "intake_batch", "csv_import")
+
+
+def intake_paths_only(
+    runner: Runner, *, target: Targets, keys: frozenset[str], count: int, import_rows: int
+) -> list[PathResult]:
+    """The intake rows named in ``keys`` (of ``ONLY_ROWS``), as the full run measures them."""
+    unknown = sorted(keys - set(ONLY_ROWS))
+    if unknown:
+        raise ValueError(f"unknown rows {', '.join(unknown)}; choose from {', '.join(ONLY_ROWS)}")
+    rows = []
+    if "intake" in keys:
+        rows.append(intake_single(runner, count=count, target=target))
+    if "intake_batch" in keys:
+        rows.append(intake_batch(runner, batches=max(1, count // 100), target=target))
+    if "csv_import" in keys:
+        rows.append(csv_import(rows=import_rows))
+    return rows
+
+
 def _resume_url() -> str:
     try:
         return reverse("contacts:data_import_resume", args=[0])

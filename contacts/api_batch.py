@@ -44,7 +44,8 @@ from contacts.services.batch import (
     interactions_intake_batch,
     orders_record_batch,
 )
-from contacts.services.identity import IdentityValue, identity_normalise
+from contacts.services.identity import IdentityValue
+from contacts.services.identity_fast import identity_normalise_fast
 
 BATCH_MAX_BYTES_DEFAULT = 10 * 1024 * 1024
 
@@ -212,7 +213,9 @@ class _Checker:
             if kind not in _KINDS:
                 raise _Slow
             try:
-                found = identity_normalise(kind=_KINDS[kind], value=self.text(raw, "value", 254))
+                found = identity_normalise_fast(
+                    kind=_KINDS[kind], value=self.text(raw, "value", 254)
+                )
             except DjangoValidationError:
                 raise _Slow from None
             self.identities[(kind, value)] = found

@@ -21,7 +21,9 @@ def _route_interactions(*, interactions: Any, **kwargs: Any) -> None:
     """A batch of contact moments becomes work (see services.routing_bulk)."""
     from .services.routing_bulk import interactions_route_bulk
 
-    interactions_route_bulk(interactions=interactions)
+    interactions_route_bulk(
+        interactions=interactions, new_customer_ids=kwargs.get("created_customer_ids", ())
+    )
 
 
 def _ensure_sla_policies(**kwargs: Any) -> None:

@@ -329,3 +329,17 @@ def test_take_next_with_agents_at_once_hands_no_case_out_twice(tmp_path: Path) -
 def test_bench_refuses_zero_threads(tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="threads"):
         call_command("bench", threads=0, json=tmp_path / "bench.json", stdout=StringIO())
+
+
+def test_bench_only_measures_the_rows_asked_for(seeded: None, tmp_path: Path) -> None:
+    report, output = bench(tmp_path, only="csv_import, intake_batch")
+
+    assert [row["key"] for row in report["results"]] == ["intake_batch", "csv_import"]
+    assert all(row["status"] == "ok" for row in report["results"])
+    assert "(g3) CSV import" in output
+
+
+def test_bench_refuses_an_unknown_row_for_only(tmp_path: Path) -> None:
+    with pytest.raises(CommandError, match="Unknown rows for --only: inbox"):
+        call_command("bench", only="intake,inbox", json=tmp_path / "bench.json", stdout=StringIO())
+    assert not (tmp_path / "bench.json").exists()

@@ -3,6 +3,7 @@ with a report of every rejected row."""
 
 import csv
 import datetime as dt
+import functools
 import io
 import itertools
 import uuid
@@ -29,7 +30,7 @@ from contacts.models import (
     ProfileQuestion,
 )
 from contacts.services.audit import audit_record
-from contacts.services.identity import identity_normalise
+from contacts.services.identity_fast import identity_normalise_fast
 from contacts.services.import_merge import ChunkOutcome, ParsedRow, chunk_merge
 
 # Rows merged per transaction; the checkpoint moves with each chunk.
@@ -155,6 +156,7 @@ def _fact_value(question: ProfileQuestion, raw: str) -> str:
     return raw
 
 
+@functools.cache
 def _max_length(model: type[Model], name: str) -> int:
     field = model._meta.get_field(name)
     if not isinstance(field, Field) or field.max_length is None:
@@ -192,7 +194,7 @@ def row_parse(*, row: dict[str, str | None], questions: dict[str, ProfileQuestio
     parsed.language = language
     for column, kind in IDENTITY_COLUMNS.items():
         if values.get(column):
-            normal = identity_normalise(kind=kind, value=values[column])
+            normal = identity_normalise_fast(kind=kind, value=values[column])
             parsed.identities.append((normal.kind, normal.value))
     for column, raw in values.items():
         if not column.startswith(FACT_PREFIX) or not raw:

@@ -8,7 +8,7 @@ Notifications to case owners go out after commit, one per reply.
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from django.db import transaction
 from django.urls import reverse
@@ -28,7 +28,7 @@ from journeys.services.routing import (
     interaction_needs_routing,
     routing_rules_active,
 )
-from journeys.services.sla import sla_next_response_due
+from journeys.services.sla import sla_due_times_memo, sla_next_response_due
 
 
 def _preferred(cases: list[Case], interaction: Interaction) -> Case | None:
@@ -47,7 +47,7 @@ def _preferred(cases: list[Case], interaction: Interaction) -> Case | None:
 
 def _facts(customer_ids: set[int], keys: set[str]) -> dict[int, dict[str, str]]:
     found: dict[int, dict[str, str]] = defaultdict(dict)
-    if not keys:
+    if not keys or not customer_ids:
         return found
     rows = ProfileFact.objects.filter(
         customer_id__in=customer_ids, is_current=True, question__key__in=keys
@@ -58,24 +58,31 @@ def _facts(customer_ids: set[int], keys: set[str]) -> dict[int, dict[str, str]]:
 
 
 @transaction.atomic(savepoint=False)
-def interactions_route_bulk(*, interactions: Sequence[Interaction]) -> list[Case | None]:
-    """The case each moment went to (None when it needs no follow-up), in input order."""
-    with routing_config_pinned():
-        return _route_bulk(interactions)
+def interactions_route_bulk(
+    *, interactions: Sequence[Interaction], new_customer_ids: Collection[int] = ()
+) -> list[Case | None]:
+    """The case each moment went to (None when it needs no follow-up), in input order.
+    ``new_customer_ids``: customers created with these moments, who have no cases or facts
+    yet (not looked up)."""
+    # Every case of the batch opens at the same moment: due times once per policy and
+    # department.
+    with routing_config_pinned(), sla_due_times_memo():
+        return _route_bulk(interactions, set(new_customer_ids))
 
 
-def _route_bulk(interactions: Sequence[Interaction]) -> list[Case | None]:
+def _route_bulk(interactions: Sequence[Interaction], new: set[int]) -> list[Case | None]:
     todo = [i for i in interactions if interaction_needs_routing(interaction=i)]
     routed: dict[int, Case] = {}
     if not todo:
         return [None] * len(interactions)
-    customer_ids = {i.customer_id for i in todo}
+    customer_ids = {i.customer_id for i in todo} - new
     open_cases: dict[int, list[Case]] = defaultdict(list)
     case: Case | None
-    for case in Case.objects.filter(OPEN_Q, customer_id__in=customer_ids).order_by(
-        "-created_at", "-id"
-    ):
-        open_cases[case.customer_id].append(case)
+    if customer_ids:
+        for case in Case.objects.filter(OPEN_Q, customer_id__in=customer_ids).order_by(
+            "-created_at", "-id"
+        ):
+            open_cases[case.customer_id].append(case)
     rules = routing_rules_active()
     facts = _facts(customer_ids, {r.match_fact_key for r in rules if r.match_fact_key})
     start = timezone.now()

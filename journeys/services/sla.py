@@ -1,6 +1,9 @@
 """SLA due times, counted in the owning department's business hours and holidays."""
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -109,6 +112,25 @@ def sla_calendar(*, department: Department) -> BusinessCalendar:
     )
 
 
+_DueKey = tuple[int, int, int, int, dt.datetime]
+_due_memo: ContextVar[dict[_DueKey, DueTimes] | None] = ContextVar("sla_due_memo", default=None)
+
+
+@contextmanager
+def sla_due_times_memo() -> Iterator[None]:
+    """Within this block ``sla_due_times`` works out each (policy, department, start) once:
+    the cases of one batch open at the same moment, so a thousand of them share a handful
+    of due times. For blocks that do not change policies or calendars."""
+    if _due_memo.get() is not None:
+        yield
+        return
+    token = _due_memo.set({})
+    try:
+        yield
+    finally:
+        _due_memo.reset(token)
+
+
 def sla_due_times(
     *,
     policy: SlaPolicy,
@@ -116,11 +138,27 @@ def sla_due_times(
     start: dt.datetime,
     calendar: BusinessCalendar | None = None,
 ) -> DueTimes:
+    memo = _due_memo.get()
+    key: _DueKey | None = None
+    if memo is not None and calendar is None and policy.pk is not None and department.pk:
+        key = (
+            policy.pk,
+            policy.first_response_minutes,
+            policy.resolution_minutes,
+            department.pk,
+            start,
+        )
+        found = memo.get(key)
+        if found is not None:
+            return found
     cal = calendar or sla_calendar(department=department)
-    return DueTimes(
+    due = DueTimes(
         first_response=cal.add(start, dt.timedelta(minutes=policy.first_response_minutes)),
         resolution=cal.add(start, dt.timedelta(minutes=policy.resolution_minutes)),
     )
+    if key is not None and memo is not None:
+        memo[key] = due
+    return due
 
 
 def sla_next_response_due(*, case: Case, start: dt.datetime) -> dt.datetime:

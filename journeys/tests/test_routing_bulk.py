@@ -87,3 +87,39 @@ def test_rules_route_new_cases_and_unmatched_ones_go_to_the_exception_queue(
     routed = {c.origin.external_id: c for c in Case.objects.select_related("origin") if c.origin}
     assert (routed["m-1"].department, routed["m-1"].is_exception) == (sales, False)
     assert (routed["m-2"].department, routed["m-2"].is_exception) == (contact_center, True)
+
+
+def test_due_times_are_worked_out_once_per_policy_and_department_and_are_each_cases_own(
+    contact_center, sales, monkeypatch
+) -> None:
+    from accounts.business_hours import BusinessCalendar
+    from journeys.services.sla import sla_due_times
+
+    RoutingRuleFactory(department=sales, match_topic="order", priority="urgent", order=1)
+    RoutingRuleFactory(department=contact_center, match_topic="bill", order=2)
+    calls = []
+    real = BusinessCalendar.add
+
+    def add(self, start, delta):
+        calls.append(delta)
+        return real(self, start, delta)
+
+    monkeypatch.setattr(BusinessCalendar, "add", add)
+    topics = ["order", "bill", "x", "order", "bill", "x", "order"]
+    interactions_intake_batch(
+        items=[_item(n, f"k{n}@example.nl", topic=t) for n, t in enumerate(topics)]
+    )
+    # Three (policy, department) pairs, two due times each.
+    assert len(calls) == 6
+    monkeypatch.setattr(BusinessCalendar, "add", real)
+    cases = list(Case.objects.select_related("sla_policy", "department"))
+    assert len(cases) == len(topics)
+    assert len({(c.sla_policy_id, c.department_id) for c in cases}) == 3
+    for case in cases:
+        due = sla_due_times(
+            policy=case.sla_policy, department=case.department, start=case.created_at
+        )
+        assert (case.first_response_due, case.resolution_due) == (
+            due.first_response,
+            due.resolution,
+        )

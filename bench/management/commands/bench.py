@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from bench.hotpaths import NotEnoughData, hotpaths_bench, report_write
+from bench.intakepaths import ONLY_ROWS
 
 
 class Command(BaseCommand):
@@ -34,6 +35,12 @@ class Command(BaseCommand):
             "--import-rows", type=int, default=2000, help="rows of the CSV import measured"
         )
         parser.add_argument(
+            "--only",
+            default="",
+            help="comma-separated rows to measure alone: intake, intake_batch, csv_import "
+            "(default: every row)",
+        )
+        parser.add_argument(
             "--json", type=Path, default=settings.VAR_DIR / "bench.json", help="where to write"
         )
         parser.add_argument(
@@ -47,6 +54,12 @@ class Command(BaseCommand):
         counts = ("iterations", "intake", "threads", "takes")
         if any(options[name] < 1 for name in counts):
             raise CommandError("--iterations, --intake, --threads and --takes must be at least 1.")
+        only = frozenset(key.strip() for key in options["only"].split(",") if key.strip())
+        unknown = sorted(only - set(ONLY_ROWS))
+        if unknown:
+            raise CommandError(
+                f"Unknown rows for --only: {', '.join(unknown)}; choose from {', '.join(ONLY_ROWS)}."
+            )
         try:
             report = hotpaths_bench(
                 iterations=options["iterations"],
@@ -55,6 +68,7 @@ class Command(BaseCommand):
                 threads=options["threads"],
                 takes=options["takes"],
                 import_rows=options["import_rows"],
+                only=only,
             )
         except NotEnoughData as exc:
             raise CommandError(
