@@ -3,14 +3,15 @@ same HTML as template markup, without a template node, variable lookup and trans
 per field of every row."""
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django import template
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
-from django.utils.formats import date_format
+from django.utils import dateformat
+from django.utils.formats import get_format
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import is_aware, localtime
@@ -21,11 +22,64 @@ from contacts.models import DeliveryStatus, IdentityKind
 register = template.Library()
 
 
-def _shown(value: dt.datetime, fmt: str, use_tz: bool | None) -> str:
-    """What ``{{ value|date:fmt }}`` shows: in the current time zone, localised."""
-    if is_aware(value) and (settings.USE_TZ if use_tz is None else use_tz):
-        value = localtime(value)
-    return date_format(value, fmt)
+def _date_formatter(fmt: str, use_tz: bool | None) -> Callable[[dt.datetime], str]:
+    """What ``{{ value|date:fmt }}`` shows (in the current time zone, localised), compiled
+    once per page for the format characters the short formats use; any other letter or an
+    escape leaves it to Django's own formatter."""
+    convert = settings.USE_TZ if use_tz is None else use_tz
+
+    def local(value: dt.datetime) -> dt.datetime:
+        return localtime(value) if convert and is_aware(value) else value
+
+    if "\\" in fmt or any(ch.isalpha() and ch not in _FIELDS for ch in fmt):
+        return lambda value: dateformat.format(local(value), fmt)
+    words = {key: gettext(key) for key in ("a.m.", "p.m.", "midnight", "noon")}
+
+    def twelve(value: dt.datetime) -> str:
+        hour = value.hour % 12 or 12
+        return f"{hour}:{value.minute:02d}" if value.minute else str(hour)
+
+    def meridiem(value: dt.datetime) -> str:
+        return words["p.m."] if value.hour > 11 else words["a.m."]
+
+    def proprietary(value: dt.datetime) -> str:
+        if value.minute == 0 and value.hour in (0, 12):
+            return words["midnight"] if value.hour == 0 else words["noon"]
+        return f"{twelve(value)} {meridiem(value)}"
+
+    own: dict[str, Callable[[dt.datetime], str]] = {
+        **_FIELDS,
+        "f": twelve,
+        "a": meridiem,
+        "P": proprietary,
+    }
+    pieces = [own.get(ch, ch) for ch in fmt]
+
+    def shown(value: dt.datetime) -> str:
+        value = local(value)
+        return "".join(piece if isinstance(piece, str) else piece(value) for piece in pieces)
+
+    return shown
+
+
+_FIELDS: dict[str, Callable[[dt.datetime], str]] = {
+    "d": lambda v: f"{v.day:02d}",
+    "j": lambda v: str(v.day),
+    "m": lambda v: f"{v.month:02d}",
+    "n": lambda v: str(v.month),
+    "y": lambda v: f"{v.year % 100:02d}",
+    "Y": lambda v: f"{v.year:04d}",
+    "H": lambda v: f"{v.hour:02d}",
+    "G": lambda v: str(v.hour),
+    "g": lambda v: str(v.hour % 12 or 12),
+    "h": lambda v: f"{v.hour % 12 or 12:02d}",
+    "i": lambda v: f"{v.minute:02d}",
+    "s": lambda v: f"{v.second:02d}",
+    # Filled in per format by _date_formatter (they need the translations).
+    "f": str,
+    "a": str,
+    "P": str,
+}
 
 
 @register.simple_tag(takes_context=True)
@@ -33,7 +87,7 @@ def timeline_rows(context: template.Context, items: Iterable[Any]) -> SafeString
     """The ``<li>`` of each contact moment, or the empty row when there is none; the items
     are the timeline's Interactions with the labels the customer page view puts on them."""
     esc = conditional_escape
-    use_tz = context.use_tz
+    shown = _date_formatter(get_format("SHORT_DATETIME_FORMAT"), context.use_tz)
     statuses = {key: str(label) for key, label in DeliveryStatus.choices}
     not_delivered = esc(gettext("Not delivered:"))
     no_reason = esc(gettext("no reason given"))
@@ -46,10 +100,7 @@ def timeline_rows(context: template.Context, items: Iterable[Any]) -> SafeString
         add(f'<span class="chip">{esc(item.channel_label)}</span>\n')
         add(f'<span class="moment-dir">{esc(item.direction_label)}</span>\n')
         occurred = item.occurred_at
-        add(
-            f'<time datetime="{esc(occurred.isoformat())}">'
-            f"{esc(_shown(occurred, 'SHORT_DATETIME_FORMAT', use_tz))}</time>\n"
-        )
+        add(f'<time datetime="{esc(occurred.isoformat())}">{esc(shown(occurred))}</time>\n')
         if item.agent:
             add(f"<small>{esc(str(item.agent))}</small>\n")
         if item.topic:
@@ -105,14 +156,14 @@ def timeline_rows(context: template.Context, items: Iterable[Any]) -> SafeString
 def identity_rows(context: template.Context, identities: Iterable[Any]) -> SafeString:
     """The ``<li>`` of each identity of a customer, or the empty row when there is none."""
     esc = conditional_escape
-    use_tz = context.use_tz
+    shown = _date_formatter(get_format("SHORT_DATE_FORMAT"), context.use_tz)
     kinds = {key: str(label) for key, label in IdentityKind.choices}
     seen = gettext("first seen %(first)s, last seen %(last)s")
     parts: list[str] = []
     for identity in identities:
         when = seen % {
-            "first": _shown(identity.first_seen, "SHORT_DATE_FORMAT", use_tz),
-            "last": _shown(identity.last_seen, "SHORT_DATE_FORMAT", use_tz),
+            "first": shown(identity.first_seen),
+            "last": shown(identity.last_seen),
         }
         parts.append(
             f'<li><span class="identity-kind">{esc(kinds.get(identity.kind, identity.kind))}'

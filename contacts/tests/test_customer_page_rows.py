@@ -1,0 +1,75 @@
+"""The rows of the customer page that a template tag writes in Python: the same dates,
+labels and escaping as the template markup they replace."""
+
+import datetime as dt
+import zoneinfo
+
+import pytest
+from django.template import Context, Template
+from django.utils import translation
+from django.utils.formats import get_format
+
+from contacts.models import DeliveryStatus, Direction
+from contacts.templatetags.customer_page import _date_formatter
+from contacts.tests.factories import CustomerFactory, IdentityFactory, InteractionFactory
+
+AMSTERDAM = zoneinfo.ZoneInfo("Europe/Amsterdam")
+MOMENTS = [
+    dt.datetime(2026, 1, 5, 0, 0, tzinfo=AMSTERDAM),  # midnight
+    dt.datetime(2026, 1, 5, 12, 0, tzinfo=AMSTERDAM),  # noon
+    dt.datetime(2026, 3, 9, 0, 30, tzinfo=AMSTERDAM),
+    dt.datetime(2026, 7, 1, 9, 0, tzinfo=AMSTERDAM),
+    dt.datetime(2026, 12, 31, 23, 59, 58, tzinfo=dt.UTC),  # next year in Amsterdam
+    dt.datetime(999, 2, 3, 13, 5, tzinfo=dt.UTC),
+]
+FORMATS = [
+    "SHORT_DATETIME_FORMAT",
+    "SHORT_DATE_FORMAT",
+    "d-m-y G:i:s h g a",
+    "N j, Y",  # a letter the formatter leaves to Django
+    r"j \d\e n",  # an escape
+]
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_dates_are_shown_as_the_date_filter_shows_them(language: str, fmt: str) -> None:
+    reference = Template("{{ value|date:fmt }}")
+    with translation.override(language):
+        shown = _date_formatter(get_format(fmt), None)
+        for value in MOMENTS:
+            expected = reference.render(Context({"value": value, "fmt": fmt}))
+            assert shown(value) == expected, value
+
+
+@pytest.mark.django_db
+def test_timeline_and_identity_rows_are_escaped_and_translated() -> None:
+    customer = CustomerFactory()
+    IdentityFactory(customer=customer, value="<b>x@example.com</b>")
+    item = InteractionFactory(
+        customer=customer,
+        subject="<script>alert(1)</script>",
+        direction=Direction.OUTBOUND,
+        delivery_status=DeliveryStatus.FAILED,
+        delivery_error="",
+    )
+    item.channel_label, item.direction_label, item.body_shown = "E-mail", "out", item.body
+    item.refs, item.mail, item.files = [], None, []
+    page = Template(
+        "{% load customer_page %}{% timeline_rows items %}|{% identity_rows identities %}"
+    )
+    with translation.override("nl"):
+        body = page.render(
+            Context({"items": [item], "identities": list(customer.identities.all())})
+        )
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body and "<script>" not in body
+    assert "&lt;b&gt;x@example.com&lt;/b&gt;" in body
+    assert "Niet afgeleverd: geen reden opgegeven" in body
+    assert "eerst gezien" in body
+
+
+def test_empty_rows_say_so() -> None:
+    page = Template("{% load customer_page %}{% timeline_rows items %}{% identity_rows items %}")
+    body = page.render(Context({"items": []}))
+    assert '<li class="empty">No contact moments.</li>' in body
+    assert '<li class="empty">No e-mail address, phone number or account known.</li>' in body
