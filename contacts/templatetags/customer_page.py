@@ -11,7 +11,7 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import dateformat
-from django.utils.formats import get_format
+from django.utils.formats import get_format, localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import is_aware, localtime
@@ -174,3 +174,53 @@ def identity_rows(context: template.Context, identities: Iterable[Any]) -> SafeS
         empty = gettext("No e-mail address, phone number or account known.")
         parts.append(f'<li class="empty">{esc(empty)}</li>\n')
     return mark_safe("".join(parts))  # every value above is escaped
+
+
+@register.simple_tag
+def select_options(choices: Iterable[tuple[Any, Any]], selected: Any = None) -> SafeString:
+    """The ``<option>`` of each (value, label), the one equal to ``selected`` selected."""
+    esc = conditional_escape
+    return mark_safe(  # every value is escaped
+        "".join(
+            f'<option value="{esc(value)}"{" selected" if value == selected else ""}>'
+            f"{esc(label)}</option>"
+            for value, label in choices
+        )
+    )
+
+
+@register.simple_tag(takes_context=True)
+def order_rows(context: template.Context, orders: Iterable[Any]) -> SafeString:
+    """The ``<li>`` of each order shown on the customer page, or the empty row."""
+    esc = conditional_escape
+    shown = _date_formatter(get_format("SHORT_DATE_FORMAT"), context.use_tz)
+    ordered, delivered = esc(gettext("ordered")), esc(gettext("delivered"))
+    pending = esc(gettext("not delivered yet"))
+    parts: list[str] = []
+    for order in orders:
+        row = [
+            f"<li><strong>{esc(order.product_name or order.product_sku)}</strong> "
+            f"<small>{esc(order.external_id)}</small><br>\n"
+            f'{ordered} <time datetime="{esc(_iso(order.ordered_at, context.use_tz))}">'
+            f"{esc(shown(order.ordered_at))}</time>"
+        ]
+        if order.amount is not None:
+            row.append(f" · € {esc(localize(order.amount, use_l10n=context.use_l10n))}")
+        if order.delivered_at:
+            row.append(
+                f'\n· {delivered} <time datetime="{esc(_iso(order.delivered_at, context.use_tz))}">'
+                f"{esc(shown(order.delivered_at))}</time></li>\n"
+            )
+        else:
+            row.append(f'\n· <span class="pending">{pending}</span></li>\n')
+        parts.append("".join(row))
+    if not parts:
+        parts.append(f'<li class="empty">{esc(gettext("No orders."))}</li>\n')
+    return mark_safe("".join(parts))  # every value above is escaped
+
+
+def _iso(value: dt.datetime, use_tz: bool | None) -> str:
+    """What ``{{ value|date:'c' }}`` shows: ISO 8601 in the current time zone."""
+    if is_aware(value) and (settings.USE_TZ if use_tz is None else use_tz):
+        value = localtime(value)
+    return value.isoformat()

@@ -3,6 +3,7 @@ labels and escaping as the template markup they replace."""
 
 import datetime as dt
 import zoneinfo
+from decimal import Decimal
 
 import pytest
 from django.template import Context, Template
@@ -11,7 +12,12 @@ from django.utils.formats import get_format
 
 from contacts.models import DeliveryStatus, Direction
 from contacts.templatetags.customer_page import _date_formatter
-from contacts.tests.factories import CustomerFactory, IdentityFactory, InteractionFactory
+from contacts.tests.factories import (
+    CustomerFactory,
+    IdentityFactory,
+    InteractionFactory,
+    OrderFactory,
+)
 
 AMSTERDAM = zoneinfo.ZoneInfo("Europe/Amsterdam")
 MOMENTS = [
@@ -73,3 +79,28 @@ def test_empty_rows_say_so() -> None:
     body = page.render(Context({"items": []}))
     assert '<li class="empty">No contact moments.</li>' in body
     assert '<li class="empty">No e-mail address, phone number or account known.</li>' in body
+
+
+@pytest.mark.django_db
+def test_order_rows_show_the_amount_localised_and_what_is_not_delivered() -> None:
+    customer = CustomerFactory()
+    OrderFactory(
+        customer=customer,
+        product_name="<i>Fiets</i>",
+        amount=Decimal("1249.50"),
+        ordered_at=dt.datetime(2026, 3, 9, 23, 30, tzinfo=dt.UTC),
+        delivered_at=None,
+    )
+    page = Template("{% load customer_page %}{% order_rows orders %}")
+    with translation.override("nl"):
+        body = page.render(Context({"orders": list(customer.orders.all())}))
+    assert "&lt;i&gt;Fiets&lt;/i&gt;" in body
+    assert "€ 1249,50" in body
+    assert '<time datetime="2026-03-10T00:30:00+01:00">10-3-2026</time>' in body
+    assert '<span class="pending">nog niet geleverd</span>' in body
+
+
+def test_select_options_mark_the_chosen_one_and_escape() -> None:
+    page = Template("{% load customer_page %}{% select_options choices chosen %}")
+    body = page.render(Context({"choices": [("a", "<A>"), ("b", "B")], "chosen": "b"}))
+    assert body == '<option value="a">&lt;A&gt;</option><option value="b" selected>B</option>'
