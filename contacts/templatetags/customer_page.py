@@ -3,6 +3,7 @@ same HTML as template markup, without a template node, variable lookup and trans
 per field of every row."""
 
 import datetime as dt
+import html
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -12,14 +13,19 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import dateformat
 from django.utils.formats import get_format, localize
-from django.utils.html import conditional_escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeData, SafeString, mark_safe
 from django.utils.timezone import is_aware, localtime
 from django.utils.translation import gettext
 
-from contacts.models import DeliveryStatus, IdentityKind
+from contacts.models import ConsentStatus, DeliveryStatus, IdentityKind
 
 register = template.Library()
+
+
+def _esc(value: object) -> str:
+    """``conditional_escape`` without its lazy-argument wrapper and SafeString per call (the
+    same escaping: Django's escape is html.escape of the text)."""
+    return str(value) if isinstance(value, SafeData) else html.escape(str(value))
 
 
 def _date_formatter(fmt: str, use_tz: bool | None) -> Callable[[dt.datetime], str]:
@@ -86,7 +92,7 @@ _FIELDS: dict[str, Callable[[dt.datetime], str]] = {
 def timeline_rows(context: template.Context, items: Iterable[Any]) -> SafeString:
     """The ``<li>`` of each contact moment, or the empty row when there is none; the items
     are the timeline's Interactions with the labels the customer page view puts on them."""
-    esc = conditional_escape
+    esc = _esc
     shown = _date_formatter(get_format("SHORT_DATETIME_FORMAT"), context.use_tz)
     statuses = {key: str(label) for key, label in DeliveryStatus.choices}
     not_delivered = esc(gettext("Not delivered:"))
@@ -155,7 +161,7 @@ def timeline_rows(context: template.Context, items: Iterable[Any]) -> SafeString
 @register.simple_tag(takes_context=True)
 def identity_rows(context: template.Context, identities: Iterable[Any]) -> SafeString:
     """The ``<li>`` of each identity of a customer, or the empty row when there is none."""
-    esc = conditional_escape
+    esc = _esc
     shown = _date_formatter(get_format("SHORT_DATE_FORMAT"), context.use_tz)
     kinds = {key: str(label) for key, label in IdentityKind.choices}
     seen = gettext("first seen %(first)s, last seen %(last)s")
@@ -179,7 +185,7 @@ def identity_rows(context: template.Context, identities: Iterable[Any]) -> SafeS
 @register.simple_tag
 def select_options(choices: Iterable[tuple[Any, Any]], selected: Any = None) -> SafeString:
     """The ``<option>`` of each (value, label), the one equal to ``selected`` selected."""
-    esc = conditional_escape
+    esc = _esc
     return mark_safe(  # every value is escaped
         "".join(
             f'<option value="{esc(value)}"{" selected" if value == selected else ""}>'
@@ -192,7 +198,7 @@ def select_options(choices: Iterable[tuple[Any, Any]], selected: Any = None) -> 
 @register.simple_tag(takes_context=True)
 def order_rows(context: template.Context, orders: Iterable[Any]) -> SafeString:
     """The ``<li>`` of each order shown on the customer page, or the empty row."""
-    esc = conditional_escape
+    esc = _esc
     shown = _date_formatter(get_format("SHORT_DATE_FORMAT"), context.use_tz)
     ordered, delivered = esc(gettext("ordered")), esc(gettext("delivered"))
     pending = esc(gettext("not delivered yet"))
@@ -224,3 +230,30 @@ def _iso(value: dt.datetime, use_tz: bool | None) -> str:
     if is_aware(value) and (settings.USE_TZ if use_tz is None else use_tz):
         value = localtime(value)
     return value.isoformat()
+
+
+@register.simple_tag(takes_context=True)
+def consent_rows(context: template.Context, rows: Iterable[Any]) -> SafeString:
+    """The ``<tr>`` of each consent channel: its status and since when, or "not asked"."""
+    esc = _esc
+    shown = _date_formatter(get_format("SHORT_DATE_FORMAT"), context.use_tz)
+    statuses = {key: str(label) for key, label in ConsentStatus.choices}
+    not_asked = esc(gettext("not asked"))
+    parts: list[str] = []
+    for row in rows:
+        consent = row.consent
+        if consent is None:
+            parts.append(
+                f'<tr>\n<td>{esc(row.label)}</td>\n<td><span class="empty">{not_asked}</span>'
+                "</td>\n<td></td>\n</tr>\n"
+            )
+            continue
+        status = consent.status
+        source = f" <small>({esc(consent.source)})</small>" if consent.source else ""
+        parts.append(
+            f"<tr>\n<td>{esc(row.label)}</td>\n"
+            f'<td><span class="consent-{esc(status)}">{esc(statuses.get(status, status))}</span>'
+            f'</td>\n<td><time datetime="{esc(_iso(consent.changed_at, context.use_tz))}">'
+            f"{esc(shown(consent.changed_at))}</time>{source}</td>\n</tr>\n"
+        )
+    return mark_safe("".join(parts))  # every value above is escaped

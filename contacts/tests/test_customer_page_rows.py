@@ -10,9 +10,11 @@ from django.template import Context, Template
 from django.utils import translation
 from django.utils.formats import get_format
 
-from contacts.models import DeliveryStatus, Direction
+from contacts.models import Channel, ConsentStatus, DeliveryStatus, Direction
+from contacts.selectors.customers import consent_rows
 from contacts.templatetags.customer_page import _date_formatter
 from contacts.tests.factories import (
+    ConsentFactory,
     CustomerFactory,
     IdentityFactory,
     InteractionFactory,
@@ -104,3 +106,23 @@ def test_select_options_mark_the_chosen_one_and_escape() -> None:
     page = Template("{% load customer_page %}{% select_options choices chosen %}")
     body = page.render(Context({"choices": [("a", "<A>"), ("b", "B")], "chosen": "b"}))
     assert body == '<option value="a">&lt;A&gt;</option><option value="b" selected>B</option>'
+
+
+@pytest.mark.django_db
+def test_consent_rows_show_status_since_and_source_or_not_asked() -> None:
+    customer = CustomerFactory()
+    ConsentFactory(
+        customer=customer,
+        channel=Channel.EMAIL,
+        status=ConsentStatus.OPT_OUT,
+        changed_at=dt.datetime(2026, 3, 9, 23, 30, tzinfo=dt.UTC),
+        source="<telefoon>",
+    )
+    rows = consent_rows(consents=list(customer.consents.all()))
+    page = Template("{% load customer_page %}{% consent_rows rows %}")
+    with translation.override("nl"):
+        body = page.render(Context({"rows": rows}))
+    assert '<span class="consent-out">Afgemeld</span>' in body
+    assert '<time datetime="2026-03-10T00:30:00+01:00">10-3-2026</time>' in body
+    assert "<small>(&lt;telefoon&gt;)</small>" in body
+    assert body.count('<span class="empty">niet gevraagd</span>') == len(rows) - 1
