@@ -17,7 +17,7 @@ from django.utils.safestring import SafeData, SafeString, mark_safe
 from django.utils.timezone import is_aware, localtime
 from django.utils.translation import gettext
 
-from contacts.models import ConsentStatus, DeliveryStatus, IdentityKind
+from contacts.models import Channel, ConsentStatus, DeliveryStatus, IdentityKind
 
 register = template.Library()
 
@@ -256,4 +256,33 @@ def consent_rows(context: template.Context, rows: Iterable[Any]) -> SafeString:
             f'</td>\n<td><time datetime="{esc(_iso(consent.changed_at, context.use_tz))}">'
             f"{esc(shown(consent.changed_at))}</time>{source}</td>\n</tr>\n"
         )
+    return mark_safe("".join(parts))  # every value above is escaped
+
+
+@register.simple_tag(takes_context=True)
+def fact_rows(context: template.Context, facts: Iterable[Any], language: str) -> SafeString:
+    """The ``<li>`` of each known fact (question, answer, who, when, via which channel, and
+    whether it is old), or the empty row."""
+    esc = _esc
+    shown = _date_formatter(get_format("SHORT_DATE_FORMAT"), context.use_tz)
+    channels = {key: str(label) for key, label in Channel.choices}
+    old = esc(gettext("old: check it"))
+    parts: list[str] = []
+    for known in facts:
+        fact = known.fact
+        question = fact.question.label_nl if language == "nl" else fact.question.label_en
+        who = f"{esc(fact.recorded_by)}, " if fact.recorded_by else ""
+        via = fact.source_channel
+        via_shown = f", {esc(channels.get(via, via))}" if via else ""
+        parts.append(
+            f'<li class="{"stale" if known.stale else ""}">\n'
+            f'<span class="known-q">{esc(question)}</span>\n'
+            f'<strong class="known-a">{esc(fact.value)}</strong>\n'
+            f'<small>{who}<time datetime="{esc(_iso(fact.recorded_at, context.use_tz))}">'
+            f"{esc(shown(fact.recorded_at))}</time>{via_shown}</small>\n"
+            + (f'<span class="chip stale-chip">{old}</span>\n' if known.stale else "")
+            + "</li>\n"
+        )
+    if not parts:
+        parts.append(f'<li class="empty">{esc(gettext("Nothing known yet."))}</li>\n')
     return mark_safe("".join(parts))  # every value above is escaped

@@ -11,7 +11,7 @@ from django.utils import translation
 from django.utils.formats import get_format
 
 from contacts.models import Channel, ConsentStatus, DeliveryStatus, Direction
-from contacts.selectors.customers import consent_rows
+from contacts.selectors.customers import KnownFact, consent_rows
 from contacts.templatetags.customer_page import _date_formatter
 from contacts.tests.factories import (
     ConsentFactory,
@@ -19,6 +19,8 @@ from contacts.tests.factories import (
     IdentityFactory,
     InteractionFactory,
     OrderFactory,
+    ProfileFactFactory,
+    ProfileQuestionFactory,
 )
 
 AMSTERDAM = zoneinfo.ZoneInfo("Europe/Amsterdam")
@@ -126,3 +128,26 @@ def test_consent_rows_show_status_since_and_source_or_not_asked() -> None:
     assert '<time datetime="2026-03-10T00:30:00+01:00">10-3-2026</time>' in body
     assert "<small>(&lt;telefoon&gt;)</small>" in body
     assert body.count('<span class="empty">niet gevraagd</span>') == len(rows) - 1
+
+
+@pytest.mark.django_db
+def test_fact_rows_show_question_answer_who_when_channel_and_age() -> None:
+    fact = ProfileFactFactory(
+        question=ProfileQuestionFactory(label_nl="Hoeveel <katten>?", label_en="How many cats?"),
+        value="<2>",
+        source_channel=Channel.PHONE,
+        recorded_at=dt.datetime(2026, 3, 9, 23, 30, tzinfo=dt.UTC),
+    )
+    page = Template("{% load customer_page %}{% fact_rows facts language %}")
+    facts = [KnownFact(fact=fact, stale=True)]
+    with translation.override("nl"):
+        dutch = page.render(Context({"facts": facts, "language": "nl"}))
+        english = page.render(Context({"facts": facts, "language": "en"}))
+        empty = page.render(Context({"facts": [], "language": "nl"}))
+    assert '<li class="stale">' in dutch
+    assert '<span class="known-q">Hoeveel &lt;katten&gt;?</span>' in dutch
+    assert '<strong class="known-a">&lt;2&gt;</strong>' in dutch
+    assert '<time datetime="2026-03-10T00:30:00+01:00">10-3-2026</time>, Telefoon</small>' in dutch
+    assert '<span class="chip stale-chip">verouderd: controleren</span>' in dutch
+    assert '<span class="known-q">How many cats?</span>' in english
+    assert '<li class="empty">Nog niets bekend.</li>' in empty
