@@ -5,7 +5,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.db.models import Count, F, Max
+from django.db.models import Count, Exists, F, Max, OuterRef
 
 from bench.seedrun import tables_bare, tables_definitions
 from contacts.models import (
@@ -60,6 +60,42 @@ def test_seeded_identities_are_unique_normalised_and_valid() -> None:
         if kind == IdentityKind.EMAIL:
             assert value == value.lower()
             assert "@" in value
+
+
+def test_a_seeded_customers_preferred_channel_always_has_an_identity() -> None:
+    seed(customers=200, seed=7)
+
+    preferring = Customer.objects.exclude(preferred_channel="")
+    unreachable = preferring.exclude(
+        Exists(Identity.objects.filter(customer=OuterRef("pk"), kind=OuterRef("preferred_channel")))
+    )
+    assert not unreachable.exists()
+    assert set(preferring.values_list("preferred_channel", flat=True)) == {
+        "email",
+        "phone",
+        "whatsapp",
+    }
+
+
+def test_a_preferred_channel_whose_identity_was_taken_is_dropped() -> None:
+    existing = CustomerFactory()
+    for offset in range(1, 60):
+        for kind in (IdentityKind.PHONE, IdentityKind.WHATSAPP):
+            IdentityFactory(customer=existing, kind=kind, value=mobile_for(existing.pk + offset))
+
+    seed(customers=50, seed=5)
+
+    seeded = Customer.objects.exclude(pk=existing.pk)
+    assert (
+        not seeded.filter(preferred_channel__in=["phone", "whatsapp"])
+        .exclude(
+            Exists(
+                Identity.objects.filter(customer=OuterRef("pk"), kind=OuterRef("preferred_channel"))
+            )
+        )
+        .exists()
+    )
+    assert not Identity.objects.filter(customer__in=seeded, kind=IdentityKind.WHATSAPP).exists()
 
 
 def test_seeded_contact_moments_belong_to_existing_customers_through_their_identities() -> None:

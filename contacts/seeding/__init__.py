@@ -9,7 +9,7 @@ the customers part, and says what a run offers (``SeedRun``) to the higher apps'
 
 import random
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -69,7 +69,7 @@ def customers_seed(
     """Append ``run.customers`` generated customers with their identities, timelines and
     orders.
 
-    Each batch is one transaction. The same ``run.seed`` gives the same people; e-mail
+    Each batch is written in one transaction, while the next is generated. The same ``run.seed`` gives the same people; e-mail
     addresses, numbers and external ids derive from the reserved ids, so a second run
     never collides with the first.
     """
@@ -82,32 +82,54 @@ def customers_seed(
         orders_per_customer=orders_per_customer,
         questions=_questions_ensure(),
     )
-    done = 0
+
+    def customer_ids_reserve(count: int) -> list[int]:
+        ids = run.ids_reserve("contacts_customer", count)
+        first = report.customer_range[0] if report.customer_range else ids[0]
+        report.customer_range = (first, ids[-1])
+        return ids
+
+    total = run.customers
+    # Generating a batch (and planning the next) overlaps with writing the previous one:
+    # a batch's transaction holds the previous batch's rows and its own reserved ids.
+    behind: list[tuple[str, str, Sequence[str], list[Row]]] = []
     with run.tables_bare([table for table, _ in TABLES.values()]):
-        while done < run.customers:
-            size = min(run.batch_size, run.customers - done)
+        with transaction.atomic():
+            plans, wanted = generator.customers(customer_ids_reserve(min(run.batch_size, total)))
+        done = 0
+        while done < total:
             with transaction.atomic():
-                tick = time.perf_counter()
-                customer_ids = run.ids_reserve("contacts_customer", size)
-                first = report.customer_range[0] if report.customer_range else customer_ids[0]
-                report.customer_range = (first, customer_ids[-1])
-                plans, wanted = generator.customers(customer_ids)
                 taken = _existing_identities(wanted)
-                batch, skipped = generator.rows(
-                    plans,
-                    taken=taken,
-                    identity_ids=run.ids_reserve("contacts_identity", len(wanted)),
-                    interaction_ids=run.ids_reserve(
-                        "contacts_interaction", sum(p["interactions"] for p in plans)
-                    ),
-                    order_ids=run.ids_reserve("contacts_order", sum(p["orders"] for p in plans)),
+                identity_ids = run.ids_reserve("contacts_identity", len(wanted))
+                interaction_ids = run.ids_reserve(
+                    "contacts_interaction", sum(p["interactions"] for p in plans)
                 )
+                order_ids = run.ids_reserve("contacts_order", sum(p["orders"] for p in plans))
+                done += len(plans)
+                next_ids = (
+                    customer_ids_reserve(min(run.batch_size, total - done)) if done < total else []
+                )
+                with run.tables_write_behind(behind):
+                    tick = time.perf_counter()
+                    batch, skipped = generator.rows(
+                        plans,
+                        taken=taken,
+                        identity_ids=identity_ids,
+                        interaction_ids=interaction_ids,
+                        order_ids=order_ids,
+                    )
+                    if next_ids:
+                        plans, wanted = generator.customers(next_ids)
+                    report.generate_seconds += time.perf_counter() - tick
                 report.skipped_identities += skipped
-                report.generate_seconds += time.perf_counter() - tick
-                for name, (table, columns) in TABLES.items():
-                    run.table_write(name, table, columns, getattr(batch, name))
-            done += size
+                behind = [
+                    (name, table, columns, getattr(batch, name))
+                    for name, (table, columns) in TABLES.items()
+                ]
             run.progress()
+        with transaction.atomic(), run.tables_write_behind(behind):
+            pass
+        run.progress()
     run.analyze(table for table, _ in TABLES.values())
 
 

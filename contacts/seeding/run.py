@@ -57,6 +57,14 @@ class SeedRun(Protocol):
         """COPY on PostgreSQL, batched INSERTs elsewhere, counted under ``name``."""
         ...
 
+    def tables_write_behind(
+        self, writes: list[tuple[str, str, Sequence[str], list[Row]]]
+    ) -> AbstractContextManager[None]:
+        """(name, table, columns, rows) written (COPY) while the block runs and finished
+        when it ends, so generating and storing overlap; the block must not use the
+        database."""
+        ...
+
     def tables_bare(self, tables: Sequence[str]) -> AbstractContextManager[None]:
         """Load ``tables`` without their secondary indexes and foreign keys, made again
         when the block ends."""
