@@ -9,7 +9,6 @@ module: the apps stay below ``bench``.
 import datetime as dt
 import random
 import re
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
@@ -102,6 +101,21 @@ def rows_write(table: str, columns: Sequence[str], rows: list[Row]) -> None:
         cursor.executemany(sql, [tuple(adapt(value) for value in row) for row in rows])
 
 
+def table_copy(
+    report: SeedReport, name: str, table: str, columns: Sequence[str], data: bytes, rows: int
+) -> None:
+    """Rows already in COPY's text format streamed to ``table`` (PostgreSQL only), counted
+    under ``name`` in ``report``."""
+    tick = time.perf_counter()
+    if data:
+        sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+        with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+            copy.write(data)
+    totals = report.table(name)
+    totals.rows += rows
+    totals.seconds += time.perf_counter() - tick
+
+
 def table_write(
     report: SeedReport, name: str, table: str, columns: Sequence[str], rows: list[Row]
 ) -> None:
@@ -111,65 +125,6 @@ def table_write(
     totals = report.table(name)
     totals.rows += len(rows)
     totals.seconds += time.perf_counter() - tick
-
-
-Write = tuple[str, str, Sequence[str], list[Row]]
-
-
-class _WritesBehind:
-    """COPY of some batches' rows on a thread of its own, over the run's connection, while
-    the caller generates the next batch: PostgreSQL parses and stores on the other core."""
-
-    def __init__(self, report: SeedReport, writes: list[Write]) -> None:
-        self.report = report
-        self.writes = writes
-        self.error: BaseException | None = None
-        self.seconds: dict[str, float] = {}
-        # Django's connection is per thread: the thread gets the caller's psycopg one,
-        # which serialises its users (the caller keeps off it meanwhile).
-        self.raw = connection.connection
-        self.thread = threading.Thread(target=self._run, name="seed-copy", daemon=True)
-
-    def _run(self) -> None:
-        try:
-            with self.raw.cursor() as cursor:
-                for name, table, columns, rows in self.writes:
-                    tick = time.perf_counter()
-                    if rows:
-                        with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-                            for row in rows:
-                                copy.write_row(row)
-                    self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - tick
-        except BaseException as error:  # handed to the caller's thread by wait()
-            self.error = error
-
-    def wait(self) -> None:
-        self.thread.join()
-        if self.error is not None:
-            raise self.error
-        for name, _table, _columns, rows in self.writes:
-            totals = self.report.table(name)
-            totals.rows += len(rows)
-        for name, seconds in self.seconds.items():
-            self.report.table(name).seconds += seconds
-
-
-@contextmanager
-def tables_write_behind(report: SeedReport, writes: list[Write]) -> Iterator[None]:
-    """``writes`` written while the block runs, finished when it ends; the block must not
-    use the database. PostgreSQL only: elsewhere they are written before the block."""
-    if connection.vendor != "postgresql" or not writes:
-        for name, table, columns, rows in writes:
-            table_write(report, name, table, columns, rows)
-        yield
-        return
-    connection.ensure_connection()
-    behind = _WritesBehind(report, writes)
-    behind.thread.start()
-    try:
-        yield
-    finally:
-        behind.wait()
 
 
 def analyze(tables: Iterable[str]) -> None:
@@ -430,8 +385,10 @@ class SeedRun:
     def tables_bare(self, tables: Sequence[str]) -> AbstractContextManager[None]:
         return tables_bare(tables, self.report)
 
-    def tables_write_behind(self, writes: list[Write]) -> AbstractContextManager[None]:
-        return tables_write_behind(self.report, writes)
+    def table_copy(
+        self, name: str, table: str, columns: Sequence[str], data: bytes, rows: int
+    ) -> None:
+        table_copy(self.report, name, table, columns, data, rows)
 
     def analyze(self, tables: Iterable[str]) -> None:
         analyze(tables)

@@ -9,7 +9,7 @@ the customers part, and says what a run offers (``SeedRun``) to the higher apps'
 
 import random
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -18,6 +18,7 @@ from contacts.models import Identity
 from contacts.seeding.generator import _Generator, _questions_ensure, landline_for, mobile_for
 from contacts.seeding.pools import CAMPAIGNS, TABLES
 from contacts.seeding.run import Row, SeedReport, SeedRun, SeedTotals
+from contacts.seeding.worker import Job, RowsWorker
 
 __all__ = [
     "CAMPAIGNS",
@@ -69,7 +70,8 @@ def customers_seed(
     """Append ``run.customers`` generated customers with their identities, timelines and
     orders.
 
-    Each batch is written in one transaction, while the next is generated. The same ``run.seed`` gives the same people; e-mail
+    Each batch is written in one transaction; on PostgreSQL while the next is generated.
+    The same ``run.seed`` gives the same people; e-mail
     addresses, numbers and external ids derive from the reserved ids, so a second run
     never collides with the first.
     """
@@ -83,33 +85,32 @@ def customers_seed(
         questions=_questions_ensure(),
     )
 
-    def customer_ids_reserve(count: int) -> list[int]:
-        ids = run.ids_reserve("contacts_customer", count)
-        first = report.customer_range[0] if report.customer_range else ids[0]
-        report.customer_range = (first, ids[-1])
-        return ids
-
     total = run.customers
-    # Generating a batch (and planning the next) overlaps with writing the previous one:
-    # a batch's transaction holds the previous batch's rows and its own reserved ids.
-    behind: list[tuple[str, str, Sequence[str], list[Row]]] = []
+
+    def job_prepare(done: int) -> Job:
+        """The next batch planned on ids reserved now, with the identities already taken."""
+        tick = time.perf_counter()
+        customer_ids = run.ids_reserve("contacts_customer", min(run.batch_size, total - done))
+        first = report.customer_range[0] if report.customer_range else customer_ids[0]
+        report.customer_range = (first, customer_ids[-1])
+        plans, wanted = generator.customers(customer_ids)
+        taken = _existing_identities(wanted)
+        job = (
+            plans,
+            taken,
+            run.ids_reserve("contacts_identity", len(wanted)),
+            run.ids_reserve("contacts_interaction", sum(p["interactions"] for p in plans)),
+            run.ids_reserve("contacts_order", sum(p["orders"] for p in plans)),
+        )
+        report.generate_seconds += time.perf_counter() - tick
+        return job
+
     with run.tables_bare([table for table, _ in TABLES.values()]):
-        with transaction.atomic():
-            plans, wanted = generator.customers(customer_ids_reserve(min(run.batch_size, total)))
-        done = 0
-        while done < total:
-            with transaction.atomic():
-                taken = _existing_identities(wanted)
-                identity_ids = run.ids_reserve("contacts_identity", len(wanted))
-                interaction_ids = run.ids_reserve(
-                    "contacts_interaction", sum(p["interactions"] for p in plans)
-                )
-                order_ids = run.ids_reserve("contacts_order", sum(p["orders"] for p in plans))
-                done += len(plans)
-                next_ids = (
-                    customer_ids_reserve(min(run.batch_size, total - done)) if done < total else []
-                )
-                with run.tables_write_behind(behind):
+        if connection.vendor != "postgresql":
+            done = 0
+            while done < total:
+                with transaction.atomic():
+                    plans, taken, identity_ids, interaction_ids, order_ids = job_prepare(done)
                     tick = time.perf_counter()
                     batch, skipped = generator.rows(
                         plans,
@@ -118,18 +119,39 @@ def customers_seed(
                         interaction_ids=interaction_ids,
                         order_ids=order_ids,
                     )
-                    if next_ids:
-                        plans, wanted = generator.customers(next_ids)
                     report.generate_seconds += time.perf_counter() - tick
-                report.skipped_identities += skipped
-                behind = [
-                    (name, table, columns, getattr(batch, name))
-                    for name, (table, columns) in TABLES.items()
-                ]
-            run.progress()
-        with transaction.atomic(), run.tables_write_behind(behind):
-            pass
-        run.progress()
+                    report.skipped_identities += skipped
+                    for name, (table, columns) in TABLES.items():
+                        run.table_write(name, table, columns, getattr(batch, name))
+                done += len(plans)
+                run.progress()
+        else:
+            # The rows are made in a second process; this one plans the next batch and
+            # looks up its identities while PostgreSQL stores the previous one. A batch's
+            # transaction holds the rows of one batch and the reserved ids of the next.
+            worker = RowsWorker(generator)
+            try:
+                with transaction.atomic():
+                    job = job_prepare(0)
+                    worker.submit(job)
+                done, pending = len(job[0]), 1
+                while pending:
+                    with transaction.atomic():
+                        if done < total:
+                            job = job_prepare(done)
+                            worker.submit(job)
+                            done += len(job[0])
+                            pending += 1
+                        result = worker.result()
+                        pending -= 1
+                        report.generate_seconds += result.seconds
+                        report.skipped_identities += result.skipped
+                        for name, (table, columns) in TABLES.items():
+                            data, rows = result.data[name]
+                            run.table_copy(name, table, columns, data, rows)
+                    run.progress()
+            finally:
+                worker.close()
     run.analyze(table for table, _ in TABLES.values())
 
 

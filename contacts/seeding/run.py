@@ -57,12 +57,11 @@ class SeedRun(Protocol):
         """COPY on PostgreSQL, batched INSERTs elsewhere, counted under ``name``."""
         ...
 
-    def tables_write_behind(
-        self, writes: list[tuple[str, str, Sequence[str], list[Row]]]
-    ) -> AbstractContextManager[None]:
-        """(name, table, columns, rows) written (COPY) while the block runs and finished
-        when it ends, so generating and storing overlap; the block must not use the
-        database."""
+    def table_copy(
+        self, name: str, table: str, columns: Sequence[str], data: bytes, rows: int
+    ) -> None:
+        """``rows`` rows already in COPY's text format (PostgreSQL only), counted under
+        ``name``."""
         ...
 
     def tables_bare(self, tables: Sequence[str]) -> AbstractContextManager[None]:
