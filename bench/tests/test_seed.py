@@ -1,6 +1,7 @@
 """``manage.py seed``: consistent, repeatable, appending generated data."""
 
 from io import StringIO
+from typing import Any, cast
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -19,6 +20,7 @@ from contacts.models import (
     ProfileQuestion,
 )
 from contacts.seeding import mobile_for
+from contacts.seeding.worker import RowsWorker
 from contacts.services.identity import phone_normalise
 from contacts.tests.factories import CustomerFactory, IdentityFactory, ProfileQuestionFactory
 from feedback.models import Response
@@ -134,6 +136,39 @@ def test_the_same_seed_after_flushing_gives_the_same_names() -> None:
     seed(customers=40, seed=11, batch=7)
 
     assert names() == first
+
+
+def timelines() -> list[list[tuple[str, str, str, str]]]:
+    """Per customer in id order, the channel, direction, subject and body of each contact
+    moment, newest first."""
+    found: dict[int, list[tuple[str, str, str, str]]] = {}
+    moments = Interaction.objects.order_by("customer_id", "-occurred_at", "id").values_list(
+        "customer_id", "channel", "direction", "subject", "body"
+    )
+    for customer_id, *rest in moments:
+        found.setdefault(customer_id, []).append((rest[0], rest[1], rest[2], rest[3]))
+    return [found.get(customer_id, []) for customer_id in sorted(found)]
+
+
+def test_the_same_seed_gives_the_same_contact_moments_whatever_the_batch_size() -> None:
+    seed(customers=25, seed=11, batch=25)
+    first = timelines()
+    Customer.objects.all().delete()
+
+    seed(customers=25, seed=11, batch=6)
+
+    assert timelines() == first
+    assert sum(len(timeline) for timeline in first) > 25 * 5
+
+
+def test_a_failure_while_generating_the_rows_stops_the_seed_with_its_cause() -> None:
+    worker = RowsWorker(cast(Any, None))
+    try:
+        worker.submit(([{"id": 1}], set(), [], [], []))
+        with pytest.raises(RuntimeError, match="Generating the rows failed"):
+            worker.result()
+    finally:
+        worker.close()
 
 
 def test_another_seed_gives_other_names() -> None:
