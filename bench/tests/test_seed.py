@@ -1,11 +1,12 @@
 """``manage.py seed``: consistent, repeatable, appending generated data."""
 
 from io import StringIO
+from typing import Any, cast
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.db.models import Count, F, Max
+from django.db.models import Count, Exists, F, Max, OuterRef
 
 from bench.seedrun import tables_bare, tables_definitions
 from contacts.models import (
@@ -19,6 +20,7 @@ from contacts.models import (
     ProfileQuestion,
 )
 from contacts.seeding import mobile_for
+from contacts.seeding.worker import RowsWorker
 from contacts.services.identity import phone_normalise
 from contacts.tests.factories import CustomerFactory, IdentityFactory, ProfileQuestionFactory
 from feedback.models import Response
@@ -62,6 +64,42 @@ def test_seeded_identities_are_unique_normalised_and_valid() -> None:
             assert "@" in value
 
 
+def test_a_seeded_customers_preferred_channel_always_has_an_identity() -> None:
+    seed(customers=200, seed=7)
+
+    preferring = Customer.objects.exclude(preferred_channel="")
+    unreachable = preferring.exclude(
+        Exists(Identity.objects.filter(customer=OuterRef("pk"), kind=OuterRef("preferred_channel")))
+    )
+    assert not unreachable.exists()
+    assert set(preferring.values_list("preferred_channel", flat=True)) == {
+        "email",
+        "phone",
+        "whatsapp",
+    }
+
+
+def test_a_preferred_channel_whose_identity_was_taken_is_dropped() -> None:
+    existing = CustomerFactory()
+    for offset in range(1, 60):
+        for kind in (IdentityKind.PHONE, IdentityKind.WHATSAPP):
+            IdentityFactory(customer=existing, kind=kind, value=mobile_for(existing.pk + offset))
+
+    seed(customers=50, seed=5)
+
+    seeded = Customer.objects.exclude(pk=existing.pk)
+    assert (
+        not seeded.filter(preferred_channel__in=["phone", "whatsapp"])
+        .exclude(
+            Exists(
+                Identity.objects.filter(customer=OuterRef("pk"), kind=OuterRef("preferred_channel"))
+            )
+        )
+        .exists()
+    )
+    assert not Identity.objects.filter(customer__in=seeded, kind=IdentityKind.WHATSAPP).exists()
+
+
 def test_seeded_contact_moments_belong_to_existing_customers_through_their_identities() -> None:
     seed(customers=50, seed=7)
 
@@ -98,6 +136,39 @@ def test_the_same_seed_after_flushing_gives_the_same_names() -> None:
     seed(customers=40, seed=11, batch=7)
 
     assert names() == first
+
+
+def timelines() -> list[list[tuple[str, str, str, str]]]:
+    """Per customer in id order, the channel, direction, subject and body of each contact
+    moment, newest first."""
+    found: dict[int, list[tuple[str, str, str, str]]] = {}
+    moments = Interaction.objects.order_by("customer_id", "-occurred_at", "id").values_list(
+        "customer_id", "channel", "direction", "subject", "body"
+    )
+    for customer_id, *rest in moments:
+        found.setdefault(customer_id, []).append((rest[0], rest[1], rest[2], rest[3]))
+    return [found.get(customer_id, []) for customer_id in sorted(found)]
+
+
+def test_the_same_seed_gives_the_same_contact_moments_whatever_the_batch_size() -> None:
+    seed(customers=25, seed=11, batch=25)
+    first = timelines()
+    Customer.objects.all().delete()
+
+    seed(customers=25, seed=11, batch=6)
+
+    assert timelines() == first
+    assert sum(len(timeline) for timeline in first) > 25 * 5
+
+
+def test_a_failure_while_generating_the_rows_stops_the_seed_with_its_cause() -> None:
+    worker = RowsWorker(cast(Any, None))
+    try:
+        worker.submit(([{"id": 1}], set(), [], [], []))
+        with pytest.raises(RuntimeError, match="Generating the rows failed"):
+            worker.result()
+    finally:
+        worker.close()
 
 
 def test_another_seed_gives_other_names() -> None:

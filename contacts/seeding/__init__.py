@@ -18,6 +18,7 @@ from contacts.models import Identity
 from contacts.seeding.generator import _Generator, _questions_ensure, landline_for, mobile_for
 from contacts.seeding.pools import CAMPAIGNS, TABLES
 from contacts.seeding.run import Row, SeedReport, SeedRun, SeedTotals
+from contacts.seeding.worker import Job, RowsWorker
 
 __all__ = [
     "CAMPAIGNS",
@@ -69,7 +70,8 @@ def customers_seed(
     """Append ``run.customers`` generated customers with their identities, timelines and
     orders.
 
-    Each batch is one transaction. The same ``run.seed`` gives the same people; e-mail
+    Each batch is written in one transaction; on PostgreSQL while the next is generated.
+    The same ``run.seed`` gives the same people; e-mail
     addresses, numbers and external ids derive from the reserved ids, so a second run
     never collides with the first.
     """
@@ -82,32 +84,74 @@ def customers_seed(
         orders_per_customer=orders_per_customer,
         questions=_questions_ensure(),
     )
-    done = 0
+
+    total = run.customers
+
+    def job_prepare(done: int) -> Job:
+        """The next batch planned on ids reserved now, with the identities already taken."""
+        tick = time.perf_counter()
+        customer_ids = run.ids_reserve("contacts_customer", min(run.batch_size, total - done))
+        first = report.customer_range[0] if report.customer_range else customer_ids[0]
+        report.customer_range = (first, customer_ids[-1])
+        plans, wanted = generator.customers(customer_ids)
+        taken = _existing_identities(wanted)
+        job = (
+            plans,
+            taken,
+            run.ids_reserve("contacts_identity", len(wanted)),
+            run.ids_reserve("contacts_interaction", sum(p["interactions"] for p in plans)),
+            run.ids_reserve("contacts_order", sum(p["orders"] for p in plans)),
+        )
+        report.generate_seconds += time.perf_counter() - tick
+        return job
+
     with run.tables_bare([table for table, _ in TABLES.values()]):
-        while done < run.customers:
-            size = min(run.batch_size, run.customers - done)
-            with transaction.atomic():
-                tick = time.perf_counter()
-                customer_ids = run.ids_reserve("contacts_customer", size)
-                first = report.customer_range[0] if report.customer_range else customer_ids[0]
-                report.customer_range = (first, customer_ids[-1])
-                plans, wanted = generator.customers(customer_ids)
-                taken = _existing_identities(wanted)
-                batch, skipped = generator.rows(
-                    plans,
-                    taken=taken,
-                    identity_ids=run.ids_reserve("contacts_identity", len(wanted)),
-                    interaction_ids=run.ids_reserve(
-                        "contacts_interaction", sum(p["interactions"] for p in plans)
-                    ),
-                    order_ids=run.ids_reserve("contacts_order", sum(p["orders"] for p in plans)),
-                )
-                report.skipped_identities += skipped
-                report.generate_seconds += time.perf_counter() - tick
-                for name, (table, columns) in TABLES.items():
-                    run.table_write(name, table, columns, getattr(batch, name))
-            done += size
-            run.progress()
+        if connection.vendor != "postgresql":
+            done = 0
+            while done < total:
+                with transaction.atomic():
+                    plans, taken, identity_ids, interaction_ids, order_ids = job_prepare(done)
+                    tick = time.perf_counter()
+                    batch, skipped = generator.rows(
+                        plans,
+                        taken=taken,
+                        identity_ids=identity_ids,
+                        interaction_ids=interaction_ids,
+                        order_ids=order_ids,
+                    )
+                    report.generate_seconds += time.perf_counter() - tick
+                    report.skipped_identities += skipped
+                    for name, (table, columns) in TABLES.items():
+                        run.table_write(name, table, columns, getattr(batch, name))
+                done += len(plans)
+                run.progress()
+        else:
+            # The rows are made in a second process; this one plans the next batch and
+            # looks up its identities while PostgreSQL stores the previous one. A batch's
+            # transaction holds the rows of one batch and the reserved ids of the next.
+            worker = RowsWorker(generator)
+            try:
+                with transaction.atomic():
+                    job = job_prepare(0)
+                    worker.submit(job)
+                done, pending = len(job[0]), 1
+                while pending:
+                    with transaction.atomic():
+                        if done < total:
+                            job = job_prepare(done)
+                            worker.submit(job)
+                            done += len(job[0])
+                            pending += 1
+                        result = worker.result()
+                        pending -= 1
+                        report.generate_seconds += result.seconds
+                        report.skipped_identities += result.skipped
+                        for name, (table, columns) in TABLES.items():
+                            data, rows = result.data[name]
+                            run.table_copy(name, table, columns, data, rows)
+                    run.progress()
+            finally:
+                worker.close()
     run.analyze(table for table, _ in TABLES.values())
 
 

@@ -55,6 +55,10 @@ class _Batch:
     facts: list[Row] = field(default_factory=list)
 
 
+# The channels a customer may prefer; each is also the kind of identity it needs.
+PREFERRED_CHANNELS = (Channel.EMAIL.value, Channel.PHONE.value, Channel.WHATSAPP.value)
+
+
 def _ascii_slug(text: str) -> str:
     plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return "".join(ch for ch in plain.lower() if ch.isalnum())
@@ -153,6 +157,7 @@ class _Generator:
                     identities.append((WHATSAPP, mobile_for(customer_id)))
             if has_landline and len(identities) < 4:
                 identities.append((PHONE, landline_for(customer_id, area)))
+            kinds = {kind for kind, _value in identities}
             heavy = self.index == 0
             self.index += 1
             plans.append(
@@ -163,8 +168,9 @@ class _Generator:
                     "postcode": postcode,
                     "city": city,
                     "language": "en" if english else "nl",
+                    # Only a channel the customer can be reached on: a reply goes to it.
                     "preferred_channel": rng.choice(
-                        ("", Channel.EMAIL.value, Channel.PHONE.value, Channel.WHATSAPP.value)
+                        ("", *(c for c in PREFERRED_CHANNELS if c in kinds))
                     ),
                     "identities": identities,
                     "interactions": (
@@ -327,6 +333,10 @@ class _Generator:
                         )
                     )
             batch.identities.extend(tuple(row) for row in identity_rows.values())
+            preferred = plan["preferred_channel"]
+            if preferred and preferred not in kind_ids:
+                # Its identity was already taken by another customer: no preference then.
+                preferred = ""
             batch.customers.append(
                 (
                     customer_id,
@@ -336,7 +346,7 @@ class _Generator:
                     plan["city"],
                     "NL",
                     plan["language"],
-                    plan["preferred_channel"],
+                    preferred,
                     created,
                     self.now,
                     last_interaction,

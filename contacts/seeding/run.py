@@ -57,6 +57,13 @@ class SeedRun(Protocol):
         """COPY on PostgreSQL, batched INSERTs elsewhere, counted under ``name``."""
         ...
 
+    def table_copy(
+        self, name: str, table: str, columns: Sequence[str], data: bytes, rows: int
+    ) -> None:
+        """``rows`` rows already in COPY's text format (PostgreSQL only), counted under
+        ``name``."""
+        ...
+
     def tables_bare(self, tables: Sequence[str]) -> AbstractContextManager[None]:
         """Load ``tables`` without their secondary indexes and foreign keys, made again
         when the block ends."""

@@ -13,7 +13,7 @@ from typing import Any, TextIO, cast
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from bench.seedrun import SeedRun
+from bench.seedrun import SeedRun, session_tune
 
 
 def seeding_apps() -> list[tuple[str, Any]]:
@@ -105,6 +105,7 @@ class Command(BaseCommand):
             apps=wanted,
             out=cast(TextIO, self.stdout),
         )
+        session_tune()
         for _label, module in parts:
             module.seed(run=run)
         report = run.report
