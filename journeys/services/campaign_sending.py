@@ -411,7 +411,12 @@ def _recipient_answered(*, interaction: Interaction, in_reply_to: str) -> Campai
         return None
     split = len(recipient_fields)
     recipient = CampaignRecipient.from_db(connection.alias, recipient_fields, row[:split])
-    recipient.campaign = Campaign.from_db(connection.alias, campaign_fields, row[split:])
+    values = list(row[split:])
+    # A plain cursor leaves the database's values as they come: JSON as text.
+    for n, field in enumerate(Campaign._meta.concrete_fields):
+        for convert in field.get_db_converters(connection):
+            values[n] = convert(values[n], field, connection)
+    recipient.campaign = Campaign.from_db(connection.alias, campaign_fields, values)
     return recipient
 
 

@@ -318,6 +318,8 @@ def test_a_reply_by_campaign_code_counts_for_the_message_of_that_campaign() -> N
     recipient = sending.campaign_reply_record(interaction=reply)
     assert recipient is not None and recipient.pk == sent.pk
     assert recipient.campaign.code == campaign.code
+    assert recipient.campaign.channels == ["email", "sms"]
+    assert recipient.campaign.response_rates == {"email": 2.0, "sms": 1.0}
     sent.refresh_from_db()
     assert sent.replied_at == reply.occurred_at
     reply.campaign_code = "OTHER-CODE"
