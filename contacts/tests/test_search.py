@@ -1,8 +1,11 @@
 """The customer search page and GET /api/v1/customers/: one box for every kind of handle."""
 
+import datetime as dt
+
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from contacts.models import IdentityKind
@@ -58,6 +61,34 @@ def test_merged_and_erased_customers_are_not_found(agent, anna) -> None:
     CustomerFactory(name="Anna Merged", merged_into=anna)
     CustomerFactory(name="Anna Erased", erased_at=timezone.now())
     assert [c.pk for c in customer_search(user=agent, query="anna")] == [anna.pk]
+
+
+def test_a_shared_phone_finds_its_active_owners_recently_active_first_up_to_the_limit(
+    agent,
+) -> None:
+    now = timezone.now()
+    owners = {
+        IdentityKind.PHONE: CustomerFactory(name="Oud", last_interaction_at=now - dt.timedelta(9)),
+        IdentityKind.SMS: CustomerFactory(name="Recent", last_interaction_at=now),
+        IdentityKind.WHATSAPP: CustomerFactory(name="Samengevoegd", merged_into=CustomerFactory()),
+    }
+    for kind, customer in owners.items():
+        IdentityFactory(customer=customer, kind=kind, value="+31687654321")
+    found = customer_search(user=agent, query="06-87654321")
+    assert [c.name for c in found] == ["Recent", "Oud"]
+    assert all(c.exact_match for c in found)
+    assert found[0].last_interaction_at == now
+    assert [c.name for c in customer_search(user=agent, query="0687654321", limit=1)] == ["Recent"]
+    never = CustomerFactory(name="Nooit", last_interaction_at=None)
+    IdentityFactory(customer=never, kind=IdentityKind.PHONE, value="+31611111111")
+    erased = CustomerFactory(name="Gewist", erased_at=now, last_interaction_at=now)
+    IdentityFactory(customer=erased, kind=IdentityKind.SMS, value="+31611111111")
+    older = CustomerFactory(name="Ooit", last_interaction_at=now - dt.timedelta(days=400))
+    IdentityFactory(customer=older, kind=IdentityKind.WHATSAPP, value="+31611111111")
+    assert [c.name for c in customer_search(user=agent, query="06 1111 1111")] == [
+        "Ooit",
+        "Nooit",
+    ]
 
 
 def test_a_single_letter_matches_no_names_in_the_middle(agent) -> None:

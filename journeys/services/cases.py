@@ -54,6 +54,10 @@ def _case_url(case: Case) -> str:
     return reverse("journeys:case", kwargs={"case_id": case.pk})
 
 
+# What a locked case is read with (``case_open_for`` reads the same in plain SQL).
+CASE_LOCKED_RELATED = ("department", "sla_policy", "customer")
+
+
 def cases_locked() -> QuerySet[Case]:
     """Cases read under a row lock so that concurrent changes apply one by one.
 
@@ -61,9 +65,7 @@ def cases_locked() -> QuerySet[Case]:
     joined in are shared by many cases, and locking them made concurrent intakes deadlock.
     Lock order everywhere: the case, then its sub-task.
     """
-    return Case.objects.select_for_update(of=("self",)).select_related(
-        "department", "sla_policy", "customer"
-    )
+    return Case.objects.select_for_update(of=("self",)).select_related(*CASE_LOCKED_RELATED)
 
 
 def _locked(case: Case) -> Case:

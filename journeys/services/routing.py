@@ -10,21 +10,27 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Case as CaseWhen
-from django.db.models import IntegerField, Value, When
+from django.db import connection, transaction
+from django.db.models import ForeignKey, Model
 from django.utils import timezone
 
 from accounts.models import Department
 from contacts.models import Customer, Direction, Interaction, ProfileFact
 from contacts.services.bulk import model_new
 from journeys.caches import routing_config_get
-from journeys.models import OPEN_Q, Case, CaseMessage, CaseStatus, Priority, RoutingRule
+from journeys.models import (
+    OPEN_STATUSES,
+    Case,
+    CaseMessage,
+    CaseStatus,
+    Priority,
+    RoutingRule,
+)
 from journeys.services.cases import (
+    CASE_LOCKED_RELATED,
     case_assign_round_robin,
     case_customer_replied,
     case_last_message_fields,
-    cases_locked,
 )
 from journeys.services.rules import rule_words_normalise
 from journeys.services.sla import sla_due_times, sla_exception_policy, sla_policy_for
@@ -262,21 +268,78 @@ def interaction_needs_routing(*, interaction: Interaction) -> bool:
     )
 
 
+def _open_case_query() -> tuple[str, str, list[type[Model]], list[list[str]]]:
+    """The open-case look-up as plain SQL, built once per process from the models' columns:
+    the select with the joins of ``cases_locked``, the where clause, and the field names of
+    the case and of each related row in column order. Building the equivalent locked
+    queryset (three joins, a ranked ordering) cost more than running it."""
+    global _OPEN_CASE_QUERY
+    if _OPEN_CASE_QUERY is None:
+        qn = connection.ops.quote_name
+        models: list[type[Model]] = [Case]
+        joins = []
+        for n, name in enumerate(CASE_LOCKED_RELATED, start=1):
+            fk = Case._meta.get_field(name)
+            assert isinstance(fk, ForeignKey)
+            models.append(fk.related_model)
+            table = qn(fk.related_model._meta.db_table)
+            joins.append(f" JOIN {table} t{n} ON t{n}.id = t0.{qn(fk.column)}")
+        columns: list[str] = []
+        fields: list[list[str]] = []
+        for n, model in enumerate(models):
+            # Concrete fields always have a column; the stubs allow None for the others.
+            columns += [f"t{n}.{qn(str(f.column))}" for f in model._meta.concrete_fields]
+            fields.append([f.attname for f in model._meta.concrete_fields])
+        statuses = ", ".join(["%s"] * len(OPEN_STATUSES))
+        _OPEN_CASE_QUERY = (
+            f"SELECT {', '.join(columns)} FROM {qn(Case._meta.db_table)} t0{''.join(joins)}",
+            f" WHERE t0.customer_id = %s AND t0.status IN ({statuses})",
+            models[1:],
+            fields,
+        )
+    return _OPEN_CASE_QUERY
+
+
+_OPEN_CASE_QUERY: tuple[str, str, list[type[Model]], list[list[str]]] | None = None
+
+
 def case_open_for(*, interaction: Interaction, lock: bool = False) -> Case | None:
-    """The open case this message continues: same campaign, same topic, else the latest.
-    ``lock``: read it under its row lock, as ``case_customer_replied`` needs it."""
+    """The open case this message continues: same campaign, same topic, else the latest;
+    read with its department, SLA policy and customer, as ``cases_locked`` reads it.
+    ``lock``: read it under its row lock (of the case only), as ``case_customer_replied``
+    needs it."""
+    select, where, related, fields = _open_case_query()
+    params: list[int | str] = [interaction.customer_id, *OPEN_STATUSES]
     # One query: the preference becomes the first sort key.
-    preferred = []
-    if interaction.campaign_code:
-        preferred.append(When(campaign_code=interaction.campaign_code, then=Value(0)))
-    if interaction.topic:
-        preferred.append(When(topic=interaction.topic, then=Value(1)))
-    cases = cases_locked() if lock else Case.objects.all()
-    open_cases = cases.filter(OPEN_Q, customer_id=interaction.customer_id)
-    if not preferred:
-        return open_cases.order_by("-created_at", "-id").first()
-    rank = CaseWhen(*preferred, default=Value(2), output_field=IntegerField())
-    return open_cases.order_by(rank, "-created_at", "-id").first()
+    order = " ORDER BY "
+    preferred = [
+        (column, value)
+        for column, value in (
+            ("campaign_code", interaction.campaign_code),
+            ("topic", interaction.topic),
+        )
+        if value
+    ]
+    if preferred:
+        whens = [
+            f"WHEN t0.{column} = %s THEN {rank}" for rank, (column, _v) in enumerate(preferred)
+        ]
+        order += f"CASE {' '.join(whens)} ELSE {len(preferred)} END, "
+        params += [value for _column, value in preferred]
+    order += "t0.created_at DESC, t0.id DESC LIMIT 1"
+    if lock:
+        order += " FOR UPDATE OF t0"
+    with connection.cursor() as cursor:
+        cursor.execute(select + where + order, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = iter(row)
+    case_fields, *related_fields = fields
+    case = Case.from_db(connection.alias, case_fields, [next(values) for _f in case_fields])
+    for name, model, names in zip(CASE_LOCKED_RELATED, related, related_fields, strict=True):
+        setattr(case, name, model.from_db(connection.alias, names, [next(values) for _f in names]))
+    return case
 
 
 @transaction.atomic(savepoint=False)

@@ -303,6 +303,47 @@ def test_a_reply_by_message_id_finds_the_message_it_answers() -> None:
     assert sending.campaign_reply_record(interaction=reply, in_reply_to="<nope@x>") is None
 
 
+def test_a_reply_by_campaign_code_counts_for_the_message_of_that_campaign() -> None:
+    campaign = _live()
+    customer = _customer()
+    _run(campaign)
+    sent = CampaignRecipient.objects.get(campaign=campaign, customer=customer)
+    reply = Interaction.objects.create(
+        customer=customer,
+        channel=Channel.SMS,  # another channel, outside the window: the code decides
+        direction=Direction.INBOUND,
+        occurred_at=timezone.now() + dt.timedelta(days=60),
+        campaign_code=campaign.code,
+    )
+    recipient = sending.campaign_reply_record(interaction=reply)
+    assert recipient is not None and recipient.pk == sent.pk
+    assert recipient.campaign.code == campaign.code
+    assert recipient.campaign.channels == ["email", "sms"]
+    assert recipient.campaign.response_rates == {"email": 2.0, "sms": 1.0}
+    sent.refresh_from_db()
+    assert sent.replied_at == reply.occurred_at
+    reply.campaign_code = "OTHER-CODE"
+    assert sending.campaign_reply_record(interaction=reply) is None
+
+
+def test_a_message_with_no_campaign_message_awaiting_is_one_query(
+    django_assert_num_queries: object,
+) -> None:
+    _run(_live())
+    customer = _customer()
+    CampaignRecipient.objects.filter(customer=customer).update(status=RecipientStatus.SKIPPED)
+    message = Interaction.objects.create(
+        customer=customer,
+        channel=Channel.EMAIL,
+        direction=Direction.INBOUND,
+        occurred_at=timezone.now(),
+    )
+    with django_assert_num_queries(1):  # type: ignore[operator]
+        assert sending.campaign_reply_record(interaction=message) is None
+    message.refresh_from_db()
+    assert message.campaign_code == ""
+
+
 def test_a_message_on_another_channel_or_much_later_is_no_reply() -> None:
     campaign = _live()
     customer = _customer(phone=True)

@@ -188,3 +188,51 @@ def test_twenty_parallel_intakes_all_succeed(
     assert CaseMessage.objects.filter(interaction__source="load").count() == RACERS
     expected_cases = 1 if same_customer else RACERS
     assert Case.objects.count() == expected_cases
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_open_case_found_for_a_reply_is_locked_and_nothing_it_joins(
+    contact_center: Department,
+) -> None:
+    from django.db import connections, transaction
+
+    from contacts.tests.factories import CustomerFactory, InteractionFactory
+    from journeys.services.routing import case_open_for
+
+    customer = CustomerFactory()
+    case = CaseFactory(customer=customer, department=contact_center)
+    message = InteractionFactory(customer=customer)
+    outcome: dict[str, object] = {}
+
+    def other_connection() -> None:
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                for table, pk in (
+                    ("accounts_department", case.department_id),
+                    ("journeys_slapolicy", case.sla_policy_id),
+                    ("contacts_customer", customer.pk),
+                    ("journeys_case", case.pk),
+                ):
+                    try:
+                        with transaction.atomic():
+                            cursor.execute(
+                                f"SELECT id FROM {table} WHERE id = %s FOR UPDATE NOWAIT", [pk]
+                            )
+                        outcome[table] = "free"
+                    except OperationalError:
+                        outcome[table] = "locked"
+        finally:
+            connections.close_all()
+
+    with transaction.atomic():
+        found = case_open_for(interaction=message, lock=True)
+        assert found == case
+        thread = threading.Thread(target=other_connection)
+        thread.start()
+        thread.join()
+    assert outcome == {
+        "accounts_department": "free",
+        "journeys_slapolicy": "free",
+        "contacts_customer": "free",
+        "journeys_case": "locked",
+    }

@@ -11,9 +11,14 @@ from accounts.models import Department, User
 from accounts.tests.factories import DepartmentFactory, OpeningHoursFactory
 from contacts.models import Channel, Direction
 from contacts.services.interactions import interaction_record
-from contacts.tests.factories import CustomerFactory, ProfileFactFactory, ProfileQuestionFactory
+from contacts.tests.factories import (
+    CustomerFactory,
+    InteractionFactory,
+    ProfileFactFactory,
+    ProfileQuestionFactory,
+)
 from journeys.models import Case, CaseMessage, CaseStatus, Priority, SlaPolicy
-from journeys.services.routing import case_route, interaction_route
+from journeys.services.routing import case_open_for, case_route, interaction_route
 from journeys.tests.factories import RoutingRuleFactory
 
 pytestmark = pytest.mark.django_db
@@ -147,6 +152,40 @@ def test_a_reply_picks_the_open_case_of_the_same_campaign(contact_center: Depart
     case_route(customer=customer, subject="b")
     reply = _inbound(customer, campaign_code="ZOMER")
     assert CaseMessage.objects.get(interaction=reply).case_id == first.pk
+
+
+def test_the_open_case_found_prefers_the_campaign_then_the_topic_then_the_latest(
+    contact_center: Department, django_assert_num_queries: Any
+) -> None:
+    customer = CustomerFactory()
+    campaign = case_route(customer=customer, subject="a", campaign_code="ZOMER")
+    topic = case_route(customer=customer, subject="b", topic="delivery")
+    latest = case_route(customer=customer, subject="c")
+    closed = case_route(customer=customer, subject="d", topic="invoice", campaign_code="WINTER")
+    Case.objects.filter(pk=closed.pk).update(status=CaseStatus.CLOSED)
+
+    def found(**kwargs: str) -> Case | None:
+        message = InteractionFactory(customer=customer, **kwargs)
+        return case_open_for(interaction=message, lock=True)
+
+    assert found(campaign_code="ZOMER", topic="delivery") == campaign
+    assert found(campaign_code="WINTER", topic="delivery") == topic
+    assert found(topic="delivery") == topic
+    assert found(campaign_code="WINTER", topic="invoice") == latest
+    assert found() == latest
+    message = InteractionFactory(customer=customer, topic="delivery")
+    with django_assert_num_queries(1):
+        case = case_open_for(interaction=message, lock=True)
+        # Read with what a locked case is read with: nothing more to fetch.
+        assert case is not None
+        assert (case.department, case.sla_policy, case.customer) == (
+            topic.department,
+            topic.sla_policy,
+            customer,
+        )
+        assert case.subject == "b" and case.status == topic.status
+    Case.objects.filter(customer=customer).update(status=CaseStatus.RESOLVED)
+    assert found() is None
 
 
 @pytest.mark.parametrize(
