@@ -13,6 +13,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 
 from accounts.models import User
+from contacts.catalogue import profile_questions_active_cached
 from contacts.models import (
     AnswerType,
     Channel,
@@ -246,7 +247,8 @@ def profile_facts_current(*, customer: Customer) -> list[ProfileFact]:
 
 
 def profile_questions_active() -> list[ProfileQuestion]:
-    return list(ProfileQuestion.objects.filter(is_active=True).order_by("order", "id"))
+    """The active questions by order, from the catalogue kept between requests."""
+    return list(profile_questions_active_cached())
 
 
 KNOWN_ANSWERS_LIMIT = 12

@@ -1,0 +1,52 @@
+"""The active profile questions are kept between requests and dropped when one changes."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from contacts.models import Customer, ProfileQuestion
+from contacts.tests.factories import CustomerFactory, ProfileQuestionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _page(client: Client, customer: Customer) -> str:
+    response = client.get(reverse("contacts:customer", args=[customer.pk]))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_next_page_reads_the_questions_from_memory(
+    agent_client: Client, django_assert_num_queries
+) -> None:
+    customer = CustomerFactory()
+    ProfileQuestionFactory(key="pets", label_en="Any pets?", label_nl="Huisdieren?")
+    _page(agent_client, customer)  # warm the session and the catalogue
+    # user, customer, identities, consents, facts, orders, timeline (no questions, and no
+    # case references for a customer without contact moments)
+    with django_assert_num_queries(7):
+        body = _page(agent_client, customer)
+    assert "Any pets?" in body
+
+
+def test_an_edited_question_shows_on_the_very_next_page(agent_client: Client) -> None:
+    customer = CustomerFactory()
+    question = ProfileQuestionFactory(key="pets", label_en="Any pets?", label_nl="Huisdieren?")
+    _page(agent_client, customer)
+    question.label_en = "Which pets?"
+    question.label_nl = "Welke huisdieren?"
+    question.save()
+    body = _page(agent_client, customer)
+    assert "Which pets?" in body
+    assert "Any pets?" not in body
+
+
+def test_a_deleted_question_is_no_longer_asked(agent_client: Client) -> None:
+    customer = CustomerFactory()
+    ProfileQuestionFactory(key="pets", label_en="Any pets?", label_nl="Huisdieren?", order=1)
+    ProfileQuestionFactory(key="car", label_en="A car?", label_nl="Een auto?", order=2)
+    _page(agent_client, customer)
+    ProfileQuestion.objects.get(key="pets").delete()
+    body = _page(agent_client, customer)
+    assert "A car?" in body
+    assert "Any pets?" not in body
