@@ -1,4 +1,4 @@
-"""The active profile questions kept in memory between requests: a handful of rows, read by
+"""The profile questions kept in memory between requests: a handful of rows, read by
 every customer page and rarely changed.
 
 Invalidated by ``post_save``/``post_delete`` of ProfileQuestion (connected in
@@ -66,14 +66,15 @@ def _valid(entry: _Entry, version: str) -> bool:
     return any(func is entry.pending for _, func, _ in connection.run_on_commit)  # type: ignore[misc]
 
 
-def profile_questions_active_cached() -> list[ProfileQuestion]:
-    """The active questions by order, shared between requests: do not change them."""
+def profile_questions_cached() -> list[ProfileQuestion]:
+    """All questions (active or not) by order, shared between requests: do not change
+    them."""
     global _entry
     version = _version()
     entry = _entry
     if entry is not None and _valid(entry, version):
         return entry.questions
-    questions = list(ProfileQuestion.objects.filter(is_active=True).order_by("order", "id"))
+    questions = list(ProfileQuestion.objects.order_by("order", "id"))
     entry = _Entry(version=version, questions=questions)
     connection = connections[DEFAULT_DB_ALIAS]
     if connection.in_atomic_block:

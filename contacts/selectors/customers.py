@@ -13,7 +13,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 
 from accounts.models import User
-from contacts.catalogue import profile_questions_active_cached
+from contacts.catalogue import profile_questions_cached
 from contacts.models import (
     AnswerType,
     Channel,
@@ -239,16 +239,28 @@ def profile_question_next(
 
 
 def profile_facts_current(*, customer: Customer) -> list[ProfileFact]:
-    return list(
+    """The current facts by their question's order, each with its question from the
+    catalogue kept between requests (a join on the questions cost more than the rest)."""
+    facts = list(
         ProfileFact.objects.filter(customer=customer, is_current=True)
-        .select_related("question", "recorded_by")
-        .order_by("question__order", "question_id")
+        .select_related("recorded_by")
+        .order_by()
     )
+    if not facts:
+        return facts
+    questions = {q.pk: q for q in profile_questions_cached()}
+    missing = {f.question_id for f in facts} - questions.keys()
+    if missing:
+        questions.update({q.pk: q for q in ProfileQuestion.objects.filter(pk__in=missing)})
+    for fact in facts:
+        fact.question = questions[fact.question_id]
+    facts.sort(key=lambda f: (f.question.order, f.question_id))
+    return facts
 
 
 def profile_questions_active() -> list[ProfileQuestion]:
     """The active questions by order, from the catalogue kept between requests."""
-    return list(profile_questions_active_cached())
+    return [q for q in profile_questions_cached() if q.is_active]
 
 
 KNOWN_ANSWERS_LIMIT = 12

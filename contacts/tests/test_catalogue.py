@@ -5,7 +5,7 @@ from django.test import Client
 from django.urls import reverse
 
 from contacts.models import Customer, ProfileQuestion
-from contacts.tests.factories import CustomerFactory, ProfileQuestionFactory
+from contacts.tests.factories import CustomerFactory, ProfileFactFactory, ProfileQuestionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -50,3 +50,23 @@ def test_a_deleted_question_is_no_longer_asked(agent_client: Client) -> None:
     body = _page(agent_client, customer)
     assert "A car?" in body
     assert "Any pets?" not in body
+
+
+def test_known_facts_show_in_question_order_also_of_a_retired_question(
+    agent_client: Client,
+) -> None:
+    customer = CustomerFactory()
+    later = ProfileQuestionFactory(key="car", label_en="A car?", order=5)
+    retired = ProfileQuestionFactory(key="pets", label_en="Any pets?", order=1, is_active=False)
+    ProfileFactFactory(customer=customer, question=later, value="yes")
+    ProfileFactFactory(customer=customer, question=retired, value="a cat")
+    body = _page(agent_client, customer)
+    assert body.index("Any pets?") < body.index("A car?")
+    assert '<strong class="known-a">a cat</strong>' in body
+
+
+def test_a_question_added_after_the_page_was_read_is_asked_next(agent_client: Client) -> None:
+    customer = CustomerFactory()
+    _page(agent_client, customer)
+    ProfileQuestionFactory(key="pets", label_en="Any pets?")
+    assert "Any pets?" in _page(agent_client, customer)
