@@ -4,8 +4,17 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from contacts.models import Customer, ProfileQuestion
-from contacts.tests.factories import CustomerFactory, ProfileFactFactory, ProfileQuestionFactory
+from accounts.models import User
+from contacts.models import Channel, ConsentStatus, Customer, IdentityKind, ProfileQuestion
+from contacts.selectors import customers
+from contacts.tests.factories import (
+    ConsentFactory,
+    CustomerFactory,
+    IdentityFactory,
+    OrderFactory,
+    ProfileFactFactory,
+    ProfileQuestionFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -22,9 +31,9 @@ def test_the_next_page_reads_the_questions_from_memory(
     customer = CustomerFactory()
     ProfileQuestionFactory(key="pets", label_en="Any pets?", label_nl="Huisdieren?")
     _page(agent_client, customer)  # warm the session and the catalogue
-    # user, customer, identities, consents, facts, orders, timeline (no questions, and no
-    # case references for a customer without contact moments)
-    with django_assert_num_queries(7):
+    # user, customer, identities with consents and orders (one round trip), facts, timeline
+    # (no questions, and no case references for a customer without contact moments)
+    with django_assert_num_queries(5):
         body = _page(agent_client, customer)
     assert "Any pets?" in body
 
@@ -70,3 +79,26 @@ def test_a_question_added_after_the_page_was_read_is_asked_next(agent_client: Cl
     _page(agent_client, customer)
     ProfileQuestionFactory(key="pets", label_en="Any pets?")
     assert "Any pets?" in _page(agent_client, customer)
+
+
+def test_with_server_side_binding_the_overview_reads_the_same_rows_one_statement_each(
+    agent: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    customer = CustomerFactory()
+    IdentityFactory(customer=customer, kind=IdentityKind.EMAIL, value="emma@example.nl")
+    ConsentFactory(customer=customer, channel=Channel.EMAIL, status=ConsentStatus.OPT_IN)
+    OrderFactory(customer=customer, product_name="Stadsrugzak")
+    together = customers.customer_overview(user=agent, customer=customer)
+
+    class NoClientCursor:
+        pass
+
+    monkeypatch.setattr(customers.psycopg, "ClientCursor", NoClientCursor)
+    apart = customers.customer_overview(user=agent, customer=customer)
+    assert [i.pk for i in apart.identities] == [i.pk for i in together.identities]
+    assert [i.value for i in apart.identities] == ["emma@example.nl"]
+    assert [(r.channel, r.consent and r.consent.status) for r in apart.consents] == [
+        (r.channel, r.consent and r.consent.status) for r in together.consents
+    ]
+    assert [o.product_name for o in apart.orders] == ["Stadsrugzak"]
+    assert [o.pk for o in together.orders] == [o.pk for o in apart.orders]
