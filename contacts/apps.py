@@ -19,6 +19,21 @@ class ContactsConfig(AppConfig):
 
         tracking.connect(anymail_tracking_received, dispatch_uid="contacts.anymail_tracking")
 
+        from django.db.models.signals import post_delete, post_migrate, post_save
+
+        from .catalogue import profile_questions_changed
+        from .models import ProfileQuestion
+
+        # The profile questions cached between requests (contacts.catalogue) are dropped
+        # where they are written.
+        post_save.connect(
+            profile_questions_changed, sender=ProfileQuestion, dispatch_uid="contacts.pq.save"
+        )
+        post_delete.connect(
+            profile_questions_changed, sender=ProfileQuestion, dispatch_uid="contacts.pq.delete"
+        )
+        post_migrate.connect(profile_questions_changed, dispatch_uid="contacts.pq.migrate")
+
         from .search import SearchProvider, search_provider_register
         from .selectors.customers import customer_search_hits
 

@@ -135,8 +135,9 @@ def test_detail_and_timeline_query_counts_are_fixed(
         InteractionFactory(customer=customer)
         IdentityFactory(customer=customer)
         ProfileFactFactory(customer=customer, question=ProfileQuestionFactory(key=f"k{n}"))
-    # token, two for permissions, customer, identities, consents (no fact permission)
-    with django_assert_num_queries(6):
+    # token, two for permissions, customer, identities with consents (one round trip; no
+    # fact permission)
+    with django_assert_num_queries(5):
         assert api_client.get(detail(customer)).status_code == 200
     # token, customer, one page of moments (permissions cached since the first request)
     with django_assert_num_queries(3):

@@ -168,9 +168,9 @@ def test_page_query_count_is_the_same_for_1_and_50_rows(
         OrderFactory(customer=customer)
         IdentityFactory(customer=customer)
     ProfileQuestionFactory(key="unanswered")
-    # user, two for permissions, customer, identities, consents, facts, questions,
-    # orders, timeline, the timeline's references (cases), roles (navigation)
-    with django_assert_num_queries(12):
+    # user, two for permissions, customer, identities with consents and orders (one round
+    # trip), facts, questions, timeline, the timeline's references (cases), roles (navigation)
+    with django_assert_num_queries(10):
         response = agent_client.get(url(customer))
     assert response.status_code == 200
 

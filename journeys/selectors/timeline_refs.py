@@ -1,7 +1,6 @@
 """The case a contact moment belongs to, for the customer's timeline (registered with
 contacts' timeline reference registry in JourneysConfig.ready())."""
 
-from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -13,20 +12,24 @@ from journeys.selectors.cases import case_visible_queryset
 
 def case_refs_for_timeline(*, user: User, interaction_ids: list[int]) -> dict[int, TimelineRef]:
     """The case of each of these contact moments: a link to the case page where ``user``
-    may see the case, the number alone otherwise. One query for the whole page."""
+    may see the case, the number alone otherwise. One plain query for the whole page, and
+    one more for which of the cases found ``user`` may open only when some were found
+    (building the visibility query costs more than running both, and most pages name none)."""
     if not interaction_ids:
         return {}
+    rows = list(
+        CaseMessage.objects.filter(interaction_id__in=interaction_ids)
+        .order_by()
+        .values_list("interaction_id", "case_id")
+    )
+    if not rows:
+        return {}
     visible = case_visible_queryset(user=user)
-    rows = CaseMessage.objects.filter(interaction_id__in=interaction_ids)
-    found: list[tuple[int, int, bool]]
-    if visible.query.is_empty():
-        found = [(i, c, False) for i, c in rows.values_list("interaction_id", "case_id")]
-    else:
-        found = list(
-            rows.annotate(visible=Exists(visible.filter(pk=OuterRef("case_id")))).values_list(
-                "interaction_id", "case_id", "visible"
-            )
-        )
+    openable: set[int] = set()
+    if not visible.query.is_empty():
+        case_ids = {case_id for _, case_id in rows}
+        openable = set(visible.filter(pk__in=case_ids).order_by().values_list("pk", flat=True))
+    found = [(i, c, c in openable) for i, c in rows]
     return {
         interaction_id: TimelineRef(
             label=_("Case #%(number)s") % {"number": case_id},
