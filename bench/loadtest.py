@@ -8,11 +8,12 @@ import random
 from pathlib import Path
 
 from django.conf import settings
+from django.db.models import Exists, OuterRef
 
 from accounts.models import Department, User
 from accounts.roles import Role
 from accounts.services import api_token_create, role_assign, roles_ensure
-from contacts.models import Customer
+from contacts.models import Channel, Consent, ConsentStatus, Customer
 from journeys.models import OPEN_STATUSES, Case
 
 SAMPLE = 2000
@@ -59,9 +60,19 @@ def loadtest_prepare(*, agents: int = 200, out: Path | None = None) -> Path:
         else []
     )
     # Agents reply on open cases (a closed one refuses a reply), by e-mail: every customer
-    # has an address, not every one a number for the case's channel.
+    # has an address, not every one a number for the case's channel; those who opted out of
+    # e-mail are refused a reply by e-mail, so they are left out.
     open_cases = list(
         Case.objects.filter(department=department, status__in=OPEN_STATUSES)
+        .exclude(
+            Exists(
+                Consent.objects.filter(
+                    customer=OuterRef("customer"),
+                    channel=Channel.EMAIL,
+                    status=ConsentStatus.OPT_OUT,
+                )
+            )
+        )
         .order_by("-id")
         .values_list("id", flat=True)[:SAMPLE]
     )

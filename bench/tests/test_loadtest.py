@@ -6,10 +6,12 @@ from pathlib import Path
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from accounts.models import Department, User
 from bench.loadtest import loadtest_prepare
 from bench.loadtest_report import report_write
+from contacts.models import Channel, Consent, ConsentStatus
 from journeys.models import CaseStatus
 from journeys.tests.factories import CaseFactory
 
@@ -30,10 +32,31 @@ def test_replies_go_to_open_cases_of_the_contact_center_only(tmp_path: Path) -> 
     CaseFactory(department=center, status=CaseStatus.CLOSED)
     CaseFactory(department=center, status=CaseStatus.RESOLVED)
     CaseFactory(status=CaseStatus.OPEN)  # another department
+    opted_out = CaseFactory(department=center, status=CaseStatus.OPEN)
+    Consent.objects.create(
+        customer=opted_out.customer,
+        channel=Channel.EMAIL,
+        status=ConsentStatus.OPT_OUT,
+        changed_at=timezone.now(),
+        source="test",
+    )
+    # Opted in on e-mail, out of SMS: still replied to by e-mail.
+    opted_in = CaseFactory(department=center, status=CaseStatus.OPEN)
+    for channel, status in (
+        (Channel.EMAIL, ConsentStatus.OPT_IN),
+        (Channel.SMS, ConsentStatus.OPT_OUT),
+    ):
+        Consent.objects.create(
+            customer=opted_in.customer,
+            channel=channel,
+            status=status,
+            changed_at=timezone.now(),
+            source="test",
+        )
 
     data = json.loads(loadtest_prepare(agents=2, out=tmp_path / "load.json").read_text())
 
-    assert sorted(data["open_cases"]) == sorted([open_case.pk, waiting.pk])
+    assert sorted(data["open_cases"]) == sorted([open_case.pk, waiting.pk, opted_in.pk])
 
 
 def test_the_agents_are_made_once_and_sign_in_with_the_password(tmp_path: Path) -> None:

@@ -267,17 +267,19 @@ def _interactions(items: Sequence[InteractionItem]) -> list[ItemResult]:
         new.append((index, moment, created))
     moments = [moment for _, moment, _ in new]
     resolver.write(now=timezone.now(), then=(Interaction, moments))
-    _raise_stored(
-        model=Identity,
-        column="last_seen",
-        rows=((m.identity, m.occurred_at) for m in moments),
-        inserted=resolver.new_identities,
-    )
+    # Customers before identities, as a single intake updates them
+    # (interactions.interaction_record): the other order deadlocks against it.
     _raise_stored(
         model=Customer,
         column="last_interaction_at",
         rows=((m.customer, m.occurred_at) for m in moments),
         inserted=resolver.new_customers,
+    )
+    _raise_stored(
+        model=Identity,
+        column="last_seen",
+        rows=((m.identity, m.occurred_at) for m in moments),
+        inserted=resolver.new_identities,
     )
     if moments:
         interactions_recorded_bulk.send(

@@ -6,6 +6,7 @@ import json
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from contacts.api import InteractionInSerializer, OrderInSerializer
@@ -400,3 +401,36 @@ def test_a_nul_character_in_a_batch_is_refused_as_for_single_posts(api_client) -
     response = post(api_client, [item(1, body="a\x00b")])
     assert response.status_code == 400
     assert not Interaction.objects.exists()
+
+
+def _update_order(sql: list[str]) -> list[str]:
+    """The tables in the order their rows are first updated."""
+    tables: list[str] = []
+    for statement in sql:
+        for table in ("contacts_customer", "contacts_identity"):
+            if statement.startswith(f'UPDATE "{table}"') and table not in tables:
+                tables.append(table)
+    return tables
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_updates_customers_before_identities_as_a_single_intake_does(
+    api_client, contact_center
+) -> None:
+    # The same lock order on both paths: a batch and a single intake for the same customer
+    # at once cannot deadlock on the customer's and the identity's rows.
+    post(api_client, [item(1, occurred_at="2026-03-01T09:00:00+01:00")])
+    later = {"identities": [{"kind": "email", "value": "klant1@example.nl"}]}
+    with CaptureQueriesContext(connection) as batch:
+        post(api_client, [item(2, occurred_at="2026-03-02T09:00:00+01:00", **later)])
+    with CaptureQueriesContext(connection) as single:
+        response = api_client.post(
+            "/api/v1/interactions/",
+            item(3, occurred_at="2026-03-03T09:00:00+01:00", **later),
+            format="json",
+        )
+    assert response.status_code == 201, response.content
+    order_single = _update_order([q["sql"] for q in single.captured_queries])
+    order_batch = _update_order([q["sql"] for q in batch.captured_queries])
+    assert order_single == ["contacts_customer", "contacts_identity"]
+    assert order_batch == order_single
