@@ -133,7 +133,11 @@ class Integration(HttpUser):
     def on_start(self) -> None:
         self.client.headers["Authorization"] = f"Token {DATA['token']}"
         self.client.headers["X-Forwarded-Proto"] = "https"
-        self.stamp = f"{time.time_ns()}-{next(_ids)}"
+        number = next(_ids)
+        self.stamp = f"{time.time_ns()}-{number}"
+        # Each integration writes about its own customers, as separate systems do; with
+        # one sequence for all, every integration posted for the same customer at once.
+        self.offset = number * 250
         self.n = 0
 
     def _item(self) -> dict[str, object]:
@@ -144,7 +148,9 @@ class Integration(HttpUser):
             "channel": "email",
             "direction": "in",
             "occurred_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "identities": [{"kind": "email", "value": f"loadtest-{self.n % 5000}@example.org"}],
+            "identities": [
+                {"kind": "email", "value": f"loadtest-{(self.offset + self.n) % 5000}@example.org"}
+            ],
             "subject": "Waar blijft mijn pakket?",
             "body": "Bestelling nog niet ontvangen.",
         }
