@@ -212,8 +212,8 @@ class Notification(models.Model):
 class ApiToken(models.Model):
     """A key an integration sends as ``Authorization: Token <key>``; only its hash is stored.
 
-    The key is shown once, when it is made. ``prefix`` (its first characters) finds the
-    row and lets people tell tokens apart; ``digest`` (SHA-256 of the whole key) proves it.
+    The key is shown once, when it is made. ``prefix`` (its first characters) lets
+    people tell tokens apart; ``digest`` (SHA-256 of the whole key) finds the row.
     """
 
     PREFIX_LENGTH = 8

@@ -3,6 +3,7 @@ profile questions) and the columns of the tables the customers part writes."""
 
 from decimal import Decimal
 
+from contacts.demo import PRODUCTS as DEMO_PRODUCTS
 from contacts.models import (
     AnswerType,
     Channel,
@@ -130,12 +131,9 @@ TOPICS_N = len(TOPICS)
 CAMPAIGNS_N = len(CAMPAIGNS)
 INBOUND = Direction.INBOUND.value
 OUTBOUND = Direction.OUTBOUND.value
+# The demo's products and five more.
 PRODUCTS = (
-    ("SHOE-42", "Hardloopschoen", Decimal("89.95")),
-    ("SHOE-WALK", "Wandelschoen", Decimal("119.00")),
-    ("SOCK-3P", "Sokken 3-pack", Decimal("12.95")),
-    ("JACKET-RAIN", "Regenjas", Decimal("79.00")),
-    ("BAG-CITY", "Stadsrugzak", Decimal("49.95")),
+    *DEMO_PRODUCTS,
     ("SHIRT-RUN", "Hardloopshirt", Decimal("34.95")),
     ("CAP-SUN", "Zonnepet", Decimal("19.95")),
     ("BOTTLE-1L", "Drinkfles 1 liter", Decimal("14.50")),
