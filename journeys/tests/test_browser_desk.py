@@ -212,6 +212,11 @@ def test_the_desk_fits_the_screen(
         page.goto(f"{live_server.url}/cases/{case.pk}/")
         w.whole(shot=f"case-{width}x{height}")
         assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.goto(f"{live_server.url}/customers/{customer.pk}/")
+        expect(page.get_by_role("heading", name=re.compile("^Daan"))).to_be_visible()
+        w.whole(shot=f"customer-{width}x{height}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.goto(f"{live_server.url}/cases/{case.pk}/")
         page.keyboard.press("/")
         page.locator("#quicksearch-q").press_sequentially("Daan", delay=20)
         expect(page.locator("#quicksearch-results")).to_contain_text("+31612345678")
